@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything Switchboard needs to build, run and test on Debian 12, as root.
+# Idempotent: packages already present are skipped quickly; npm modules come from package-lock files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Boost 1.74 (libboost-dev) is Debian's default and the only one libmsgpack-cxx-dev can sit beside.
+debs=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev clang libclang-rt-14-dev clang-format
+)
+# Node.js 20 comes with the machine; Debian's own nodejs + npm are the fallback on a bare system.
+command -v npm >/dev/null || debs+=(nodejs npm)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node modules for the black-box tests (socket.io-client, ws) and the web client bundle.
+if [ -f tests/package.json ]; then
+  (cd tests && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; })
+fi

@@ -1,0 +1,286 @@
+#include "engineio/session.h"
+
+#include "base/log.h"
+#include "engineio/errors.h"
+#include "engineio/server.h"
+#include "http/cors.h"
+
+namespace switchboard::engineio {
+
+namespace eio = protocol::engineio;
+using eio::packet_type;
+
+session::session(server& srv, std::string id, size_t worker, transport_kind transport,
+                 std::shared_ptr<const handshake_info> info)
+    : server_(srv),
+      id_(std::move(id)),
+      worker_(worker),
+      transport_(transport),
+      info_(std::move(info)),
+      heartbeat_(srv.loops().context(worker)) {
+  probe_events_.owner = this;
+}
+
+session::~session() = default;
+
+std::string session::open_packet() const {
+  const auto& o = server_.opts();
+  std::string s = "{\"sid\":\"" + id_ + "\",\"upgrades\":[";
+  if (transport_ == transport_kind::polling && o.allow_websocket) s += "\"websocket\"";
+  s += "],\"pingInterval\":" + std::to_string(o.ping_interval.count()) +
+       ",\"pingTimeout\":" + std::to_string(o.ping_timeout.count()) + ",\"maxPayload\":" + std::to_string(o.max_payload) +
+       "}";
+  return s;
+}
+
+void session::start(http::exchange_ptr handshake_get) {
+  answer_get(handshake_get, "0" + open_packet());
+  schedule_ping();
+}
+
+void session::start(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered) {
+  ws_ = std::move(ws);
+  ws_->send(std::move(response));
+  ws_->send(outgoing::text(packet_type::open, open_packet())->frame());
+  schedule_ping();
+  ws_->start({}, std::move(buffered), this);
+}
+
+websocket::send_result session::send(const outgoing_ptr& packet, bool droppable) {
+  if (closed_) return websocket::send_result::closed;
+  if (transport_ == transport_kind::websocket) return ws_->send(packet->frame(), droppable);
+  const auto& limits = server_.opts().send_queue;
+  if (droppable && poll_buffered_bytes_ > limits.soft_bytes) return websocket::send_result::dropped;
+  poll_buffered_bytes_ += packet->packet().size();
+  poll_buffer_.push_back(packet);
+  if (poll_buffered_bytes_ > limits.hard_bytes) {
+    SB_LOG(info, "event=slow_consumer sid=" << id_ << " transport=polling queued_bytes=" << poll_buffered_bytes_);
+    teardown("transport error");
+    return websocket::send_result::closed;
+  }
+  schedule_poll_flush();
+  return websocket::send_result::queued;
+}
+
+void session::schedule_poll_flush() {
+  if (poll_flush_posted_ || !pending_get_) return;
+  poll_flush_posted_ = true;
+  boost::asio::post(server_.loops().context(worker_), [self = shared_from_this()] {
+    self->poll_flush_posted_ = false;
+    self->flush_poll();
+  });
+}
+
+// Answers the pending GET with everything buffered, in one payload.
+void session::flush_poll() {
+  if (closed_ || !pending_get_ || poll_buffer_.empty() || probed_ || transport_ != transport_kind::polling) return;
+  std::string body;
+  size_t n = 0;
+  for (const auto& p : poll_buffer_) {
+    if (n++) body.push_back(eio::record_separator);
+    body.append(p->polling_form());
+  }
+  poll_buffer_.clear();
+  poll_buffered_bytes_ = 0;
+  answer_get(pending_get_, std::move(body));
+}
+
+void session::answer_get(http::exchange_ptr& ex, std::string body) {
+  auto res = http::make_response(ex->req(), http::status::ok, "text/plain; charset=UTF-8", std::move(body));
+  res.set(http::field::cache_control, "no-store");
+  http::apply_cors(server_.opts().cors, ex->req(), res);
+  auto taken = std::move(ex);
+  ex = nullptr;
+  taken->respond(std::move(res));
+}
+
+void session::on_poll_get(http::exchange_ptr ex) {
+  if (closed_) {
+    // Lingering after a client close: the GET that raced the close ends with a noop.
+    answer_get(ex, "6");
+    linger_ = false;
+    server_.forget(*this);
+    return;
+  }
+  if (pending_get_) {
+    // Node: "overlap from client" — refuse the newcomer and end the session.
+    auto res = http::make_response(ex->req(), http::status::bad_request, "text/html", "");
+    http::apply_cors(server_.opts().cors, ex->req(), res);
+    ex->respond(std::move(res));
+    return teardown("transport error");
+  }
+  if (probed_) return answer_get(ex, "6");  // upgrading: the client must stop polling
+  pending_get_ = std::move(ex);
+  pending_get_->on_abort(server_.loops().context(worker_), [weak = weak_from_this(), get = pending_get_.get()] {
+    auto self = weak.lock();
+    if (self && self->pending_get_.get() == get) {
+      self->pending_get_ = nullptr;
+      self->teardown("transport error");  // a dropped long-poll ends the session
+    }
+  });
+  if (!poll_buffer_.empty()) flush_poll();
+}
+
+void session::on_poll_post(http::exchange_ptr ex) {
+  auto self = shared_from_this();
+  const auto& req = ex->req();
+  if (closed_) return ex->respond(error_response(req, error_code::unknown_sid));
+  std::vector<eio::packet> packets;
+  const bool binary_body = req[http::field::content_type] == "application/octet-stream";
+  if (binary_body || !eio::decode_payload(req.body(), packets)) {
+    auto res = http::make_response(req, http::status::bad_request, "text/html", "");
+    http::apply_cors(server_.opts().cors, req, res);
+    ex->respond(std::move(res));
+    return teardown(binary_body ? "transport error" : "parse error");
+  }
+  for (auto& p : packets) {
+    if (closed_) break;
+    on_packet(std::move(p));
+  }
+  auto res = http::make_response(req, http::status::ok, "text/html", "ok");
+  http::apply_cors(server_.opts().cors, req, res);
+  ex->respond(std::move(res));
+}
+
+void session::on_packet(eio::packet&& p) {
+  switch (p.type) {
+    case packet_type::message:
+      if (handler_) handler_->on_message(std::move(p.data), p.binary);
+      break;
+    case packet_type::pong:
+      if (awaiting_pong_) {
+        awaiting_pong_ = false;
+        schedule_ping();
+      }
+      break;
+    case packet_type::ping:
+      // v4 servers send pings; a client ping is an error (Node: "invalid heartbeat direction").
+      teardown("transport error");
+      break;
+    case packet_type::close:
+      if (pending_get_) {
+        answer_get(pending_get_, "6");  // client-initiated: the poll ends with a noop
+      } else if (transport_ == transport_kind::polling) {
+        linger_ = true;  // the client's last GET may be on its way on another connection
+      }
+      teardown("transport close");
+      break;
+    default:
+      break;  // open/upgrade/noop from a client carry nothing
+  }
+}
+
+void session::schedule_ping() {
+  heartbeat_.expires_after(server_.opts().ping_interval);
+  heartbeat_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->closed_) return;
+    self->awaiting_pong_ = true;
+    self->send(outgoing::text(packet_type::ping));
+    // The timeout runs from the moment the ping is queued, even with no GET pending.
+    self->heartbeat_.expires_after(self->server_.opts().ping_timeout);
+    self->heartbeat_.async_wait([self](boost::system::error_code ec2) {
+      if (ec2 || self->closed_ || !self->awaiting_pong_) return;
+      self->teardown("ping timeout");
+    });
+  });
+}
+
+void session::on_ws_message(bool binary, std::string&& payload) {
+  if (binary) return on_packet({packet_type::message, true, std::move(payload)});
+  eio::packet p;
+  if (!eio::decode_text_packet(payload, p)) return teardown("parse error");
+  on_packet(std::move(p));
+}
+
+void session::on_ws_closed(std::string_view reason) { teardown(reason); }
+
+void session::on_upgrade(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered) {
+  if (closed_ || transport_ != transport_kind::polling || probe_) {
+    // Already upgraded or upgrading: accept and close at once, as Node does.
+    ws->start(std::move(response), {}, nullptr);
+    ws->close(protocol::websocket::close_normal);
+    return;
+  }
+  probe_ = std::move(ws);
+  upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.loops().context(worker_));
+  upgrade_timer_->expires_after(server_.opts().upgrade_timeout);
+  upgrade_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->probe_) return;
+    self->probe_->detach();
+    self->probe_->close(protocol::websocket::close_normal);
+    self->on_probe_closed();
+  });
+  probe_->start(std::move(response), std::move(buffered), &probe_events_);
+}
+
+void session::on_probe_message(bool binary, std::string&& payload) {
+  if (!binary && payload == "2probe") {
+    probe_->send(outgoing::text(packet_type::pong, "probe")->frame());
+    probed_ = true;
+    if (pending_get_) answer_get(pending_get_, "6");
+    return;
+  }
+  if (!binary && payload == "5" && probed_) {
+    if (pending_get_) answer_get(pending_get_, "6");
+    upgrade_timer_.reset();
+    transport_ = transport_kind::websocket;
+    ws_ = std::exchange(probe_, nullptr);
+    ws_->set_events(this);
+    probed_ = false;
+    for (const auto& p : poll_buffer_) ws_->send(p->frame());
+    poll_buffer_.clear();
+    poll_buffered_bytes_ = 0;
+    return;
+  }
+  // Anything else during an upgrade aborts the upgrade; the polling session carries on.
+  probe_->detach();
+  probe_->close(protocol::websocket::close_protocol_error);
+  on_probe_closed();
+}
+
+void session::on_probe_closed() {
+  probe_ = nullptr;
+  probed_ = false;
+  upgrade_timer_.reset();
+  if (pending_get_ && !poll_buffer_.empty()) flush_poll();
+}
+
+void session::close(std::string_view reason) { teardown(reason); }
+
+void session::teardown(std::string_view reason) {
+  if (closed_) return;
+  auto self = shared_from_this();
+  closed_ = true;
+  heartbeat_.cancel();
+  upgrade_timer_.reset();
+  if (probe_) {
+    probe_->detach();
+    probe_->close(protocol::websocket::close_normal);
+    probe_ = nullptr;
+  }
+  if (ws_) {
+    ws_->detach();
+    ws_->close(protocol::websocket::close_normal);
+  }
+  if (pending_get_) {
+    // Buffered packets go out first, then the close packet.
+    std::string body;
+    for (const auto& p : poll_buffer_) body.append(p->polling_form()).push_back(eio::record_separator);
+    body.push_back(static_cast<char>(packet_type::close));
+    answer_get(pending_get_, std::move(body));
+  }
+  poll_buffer_.clear();
+  if (linger_) {
+    heartbeat_.expires_after(linger_time);
+    heartbeat_.async_wait([self](boost::system::error_code ec) {
+      if (!ec) self->server_.forget(*self);
+    });
+  } else {
+    server_.forget(*this);
+  }
+  SB_LOG(debug, "event=session_close sid=" << id_ << " reason=\"" << reason << "\"");
+  if (auto h = handler_) h->on_close(reason);
+}
+
+}  // namespace switchboard::engineio

@@ -1,0 +1,120 @@
+#pragma once
+// One Engine.IO session (docs/engine.io-protocol/v4-current.md) on one worker, for its whole life.
+//
+// Owns: the active transport (a long-polling buffer with at most one pending GET, or a WebSocket
+// connection), the WebSocket being probed during an upgrade, and one heartbeat timer. Invariants:
+// at most one pending GET; while a probe has answered `3probe`, GETs are answered with a noop and
+// packets wait for the WebSocket; after `close` nothing is delivered to the handler. The server's
+// per-worker table holds the only long-lived reference; handlers run on the session's worker and
+// may call `send` and `close` but must not block.
+#include "engineio/options.h"
+#include "engineio/outgoing.h"
+#include "http/exchange.h"
+#include "websocket/connection.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace switchboard::engineio {
+
+class server;
+
+// What the upper layer may know of the request that opened the session.
+struct handshake_info {
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string url;
+  std::string address;
+  int64_t issued_ms = 0;  // wall clock
+  bool secure = false;
+};
+
+class session_handler {
+ public:
+  virtual ~session_handler() = default;
+  virtual void on_message(std::string&& data, bool binary) = 0;
+  // The session is over; `reason` as Node names it ("transport close", "ping timeout", …).
+  virtual void on_close(std::string_view reason) = 0;
+};
+
+enum class transport_kind { polling, websocket };
+
+class session final : public std::enable_shared_from_this<session>, private websocket::connection::events {
+ public:
+  session(server& srv, std::string id, size_t worker, transport_kind transport, std::shared_ptr<const handshake_info> info);
+  ~session();
+
+  const std::string& id() const { return id_; }
+  size_t worker() const { return worker_; }
+  transport_kind transport() const { return transport_; }
+  const std::shared_ptr<const handshake_info>& handshake() const { return info_; }
+  bool is_open() const { return !closed_; }
+
+  void set_handler(std::shared_ptr<session_handler> h) { handler_ = std::move(h); }
+  session_handler* handler() const { return handler_.get(); }
+
+  // Queues a packet for the client. Droppable (volatile) packets are dropped while the queue is
+  // over its soft bound.
+  websocket::send_result send(const outgoing_ptr& packet, bool droppable = false);
+  // Ends the session from the server side.
+  void close(std::string_view reason = "forced close");
+
+  // Transport plumbing, called by the server on this session's worker.
+  void start(http::exchange_ptr handshake_get);                  // polling: answers with the open packet
+  void start(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered);
+  void on_poll_get(http::exchange_ptr ex);
+  void on_poll_post(http::exchange_ptr ex);
+  void on_upgrade(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered);
+
+ private:
+  struct probe_events final : websocket::connection::events {
+    session* owner = nullptr;
+    void on_ws_message(bool binary, std::string&& payload) override { owner->on_probe_message(binary, std::move(payload)); }
+    void on_ws_closed(std::string_view) override { owner->on_probe_closed(); }
+  };
+
+  std::string open_packet() const;
+  void on_packet(protocol::engineio::packet&& p);
+  void on_ws_message(bool binary, std::string&& payload) override;
+  void on_ws_closed(std::string_view reason) override;
+  void on_probe_message(bool binary, std::string&& payload);
+  void on_probe_closed();
+  void schedule_ping();
+  void schedule_poll_flush();
+  void flush_poll();
+  void answer_get(http::exchange_ptr& ex, std::string body);
+  void teardown(std::string_view reason);
+
+  server& server_;
+  std::string id_;
+  size_t worker_;
+  transport_kind transport_;
+  std::shared_ptr<const handshake_info> info_;
+  std::shared_ptr<session_handler> handler_;
+  boost::asio::steady_timer heartbeat_;
+  bool awaiting_pong_ = false;
+  bool closed_ = false;
+  // After a client's close packet on polling, the id stays known this long so that a GET racing
+  // the POST gets a noop instead of "Session ID unknown".
+  bool linger_ = false;
+  static constexpr std::chrono::milliseconds linger_time{100};
+
+  // long-polling
+  std::vector<outgoing_ptr> poll_buffer_;
+  size_t poll_buffered_bytes_ = 0;
+  http::exchange_ptr pending_get_;
+  bool poll_flush_posted_ = false;
+
+  // WebSocket (active) and the probe of an upgrade
+  std::shared_ptr<websocket::connection> ws_;
+  std::shared_ptr<websocket::connection> probe_;
+  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+  probe_events probe_events_;
+  bool probed_ = false;
+};
+
+}  // namespace switchboard::engineio

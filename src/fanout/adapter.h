@@ -1,0 +1,58 @@
+#pragma once
+// The Adapter interface (DESIGN.md §3): where a namespace's room membership lives and how a
+// broadcast reaches every member, on this node or, for cluster adapters, on every node.
+// A broadcast arrives already encoded (`broadcast_packet`); adapters only route it.
+#include "engineio/outgoing.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace switchboard::fanout {
+
+// A Socket.IO packet encoded once: the text message and its binary attachments, in order.
+struct broadcast_packet {
+  std::vector<engineio::outgoing_ptr> messages;
+};
+using broadcast_packet_ptr = std::shared_ptr<const broadcast_packet>;
+
+struct broadcast_options {
+  std::vector<std::string> rooms;   // empty: every member of the namespace
+  std::vector<std::string> except;  // members of these rooms are skipped
+  bool is_volatile = false;         // may be dropped for a slow member
+  bool local = false;               // this node only (cluster adapters do not publish it)
+};
+using broadcast_options_ptr = std::shared_ptr<const broadcast_options>;
+
+// Something a broadcast can reach: a Socket.IO socket. Lives on one worker; the adapter calls it
+// there only.
+class member {
+ public:
+  virtual void deliver(const broadcast_packet& packet, bool is_volatile) = 0;
+
+  const std::vector<std::string>& rooms() const { return rooms_; }
+
+ protected:
+  ~member() = default;
+
+ private:
+  friend class room_index;
+  std::vector<std::string> rooms_;  // the member → rooms half of the two-way index
+};
+
+class adapter {
+ public:
+  virtual ~adapter() = default;
+
+  // Membership changes, on the member's worker. A member is added before it joins any room and
+  // removed (leaving every room) before it goes away.
+  virtual void add_member(member& m) = 0;
+  virtual void join(member& m, const std::string& room) = 0;
+  virtual void leave(member& m, const std::string& room) = 0;
+  virtual void remove_member(member& m) = 0;
+
+  // From any worker. Delivers to every matching member on every worker (and node).
+  virtual void broadcast(broadcast_packet_ptr packet, broadcast_options_ptr opts) = 0;
+};
+
+}  // namespace switchboard::fanout

@@ -1,0 +1,124 @@
+#include "http/connection.h"
+
+#include "base/log.h"
+
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace switchboard::http {
+
+namespace beast = boost::beast;
+
+response make_response(const request& req, status code, std::string_view content_type, std::string body) {
+  response res{code, req.version()};
+  res.set(field::content_type, content_type);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+connection::connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim)
+    : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim) {
+  beast::error_code ec;
+  remote_ = stream_.socket().remote_endpoint(ec);
+}
+
+void connection::start() { read_request(); }
+
+void connection::read_request() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+  parser_->body_limit(limits_.max_body_bytes);
+  stream_.expires_after(limits_.request_timeout);
+  beast_http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_request(ec); });
+}
+
+void connection::fail_request(status code, std::string_view message) {
+  response res{code, 11};
+  res.set(field::content_type, "application/json");
+  res.set(field::connection, "close");
+  res.body() = std::string(R"({"error":")") + (code == status::payload_too_large ? "payload_too_large" : "bad_request") +
+               R"(","message":")" + std::string(message) + "\"}";
+  res.prepare_payload();
+  keep_alive_ = false;
+  write_response(std::move(res));
+}
+
+void connection::on_request(beast::error_code ec) {
+  if (ec == beast_http::error::header_limit) return fail_request(status::request_header_fields_too_large, "request headers are too large");
+  if (ec == beast_http::error::body_limit) return fail_request(status::payload_too_large, "request body is too large");
+  if (ec == beast::error::timeout) {
+    stream_.close();
+    return;
+  }
+  if (ec == beast_http::error::end_of_stream || ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+      ec == boost::asio::error::operation_aborted) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return;
+  }
+  if (ec) return fail_request(status::bad_request, "malformed HTTP request");
+  stream_.expires_never();
+  keep_alive_ = parser_->get().keep_alive();
+  pending_ = std::make_shared<exchange>(shared_from_this(), parser_->release(), worker_, remote_);
+  parser_.reset();
+  auto ex = pending_;
+  handler_(ex);
+  if (!released_ && pending_ && !pending_->answered()) watch_while_pending();
+}
+
+// A long-poll holds the response. Reading one byte tells us if the client leaves meanwhile;
+// HTTP/1.1 clients do not pipeline behind a pending request, so any byte is kept for later.
+void connection::watch_while_pending() {
+  stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen = watch_generation_](beast::error_code ec) {
+    if (self->released_ || !self->pending_ || gen != self->watch_generation_) return;
+    if (!ec) {
+      auto buf = self->buffer_.prepare(4096);
+      ec.clear();
+      const size_t n = self->stream_.socket().read_some(buf, ec);
+      if (!ec && n > 0) {
+        self->buffer_.commit(n);
+        if (self->buffer_.size() > self->limits_.max_header_bytes) ec = boost::asio::error::message_size;
+        else return self->watch_while_pending();
+      }
+    }
+    if (auto p = std::exchange(self->pending_, nullptr)) p->abort();
+    beast::error_code ignored;
+    self->stream_.socket().close(ignored);
+  });
+}
+
+void connection::write_response(response res) {
+  if (released_ || !stream_.socket().is_open()) return;
+  pending_.reset();
+  ++watch_generation_;
+  // Cancels the disconnect watch, if any.
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
+  if (!keep_alive_) res.keep_alive(false);
+  auto sp = std::make_shared<response>(std::move(res));
+  stream_.expires_after(limits_.request_timeout);
+  beast_http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, size_t) {
+    if (ec || !sp->keep_alive()) {
+      beast::error_code ignored2;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored2);
+      self->stream_.close();
+      return;
+    }
+    self->read_request();
+  });
+}
+
+tcp::socket connection::release_socket(std::string& buffered) {
+  released_ = true;
+  pending_.reset();
+  const auto data = buffer_.data();
+  buffered.assign(static_cast<const char*>(data.data()), data.size());
+  buffer_.consume(buffer_.size());
+  stream_.expires_never();
+  return stream_.release_socket();
+}
+
+}  // namespace switchboard::http

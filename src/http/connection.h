@@ -1,0 +1,53 @@
+#pragma once
+// One HTTP/1.1 client connection on one worker: reads requests with Beast's parser (header and
+// body limits, a read timeout), hands each to the request handler as an exchange and writes the
+// response; keep-alive; one request at a time. While a response is pending (long-polling) it
+// watches the socket so that a client that goes away aborts the exchange.
+#include "http/exchange.h"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <chrono>
+#include <optional>
+
+namespace switchboard::http {
+
+struct limits {
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 1'000'000;
+  std::chrono::milliseconds request_timeout{30'000};  // headers and body must arrive within it
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim);
+  void start();
+
+  boost::asio::any_io_executor get_executor() { return stream_.get_executor(); }
+
+  // Called through the exchange, on this connection's worker.
+  void write_response(response res);
+  tcp::socket release_socket(std::string& buffered);
+
+ private:
+  void read_request();
+  void on_request(boost::beast::error_code ec);
+  void watch_while_pending();
+  void fail_request(status code, std::string_view message);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+  size_t worker_;
+  const request_handler& handler_;
+  const limits& limits_;
+  tcp::endpoint remote_;
+  std::shared_ptr<exchange> pending_;
+  bool keep_alive_ = true;
+  bool released_ = false;
+  unsigned watch_generation_ = 0;  // a stale disconnect watch must not abort a newer request
+};
+
+}  // namespace switchboard::http

@@ -1,0 +1,145 @@
+#include "socketio/client.h"
+
+#include "base/log.h"
+#include "base/random_id.h"
+#include "socketio/encode.h"
+#include "socketio/server.h"
+#include "socketio/socket.h"
+
+namespace switchboard::socketio {
+
+namespace sio = protocol::socketio;
+
+client::client(server& srv, engineio::session& session)
+    : server_(srv), session_(&session), worker_(session.worker()), connect_timer_(srv.loops().context(session.worker())) {}
+
+void client::start() {
+  connect_timer_.expires_after(server_.opts().connect_timeout);
+  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->session_ || !self->sockets_.empty()) return;
+    self->close("forced close");  // no namespace joined in time
+  });
+}
+
+void client::on_message(std::string&& data, bool binary) {
+  const auto r = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
+  if (r == sio::decoder::result::pending) return;
+  if (r == sio::decoder::result::error) {
+    SB_LOG(debug, "event=parse_error sid=" << (session_ ? session_->id() : "") << " error=\"" << decoder_.error().message << "\"");
+    return close("parse error");
+  }
+  on_packet(decoder_.take());
+}
+
+void client::on_packet(sio::packet&& p) {
+  if (p.type == sio::packet_type::connect) {
+    return connect(p.nsp, p.data ? std::move(*p.data) : json::object());
+  }
+  auto s = find(p.nsp);
+  if (!s) return close("parse error");  // Node: "invalid state" for a namespace not joined
+  switch (p.type) {
+    case sio::packet_type::event:
+    case sio::packet_type::binary_event:
+      s->on_event(std::move(*p.data), p.id);
+      break;
+    case sio::packet_type::ack:
+    case sio::packet_type::binary_ack:
+      if (p.id) s->on_ack(*p.id, std::move(*p.data));
+      break;
+    case sio::packet_type::disconnect:
+      s->on_closed("client namespace disconnect");
+      break;
+    default:
+      break;
+  }
+}
+
+void client::connect(const std::string& nsp_name, json auth) {
+  if (find(nsp_name)) return close("parse error");  // a second CONNECT for a joined namespace
+  namespace_* nsp = server_.find(nsp_name);
+  if (!nsp) {
+    sio::packet err;
+    err.type = sio::packet_type::connect_error;
+    err.nsp = nsp_name;
+    err.data = json{{"message", "Invalid namespace"}};
+    return send(err);
+  }
+  handshake hs{session_->handshake(), std::move(auth)};
+  auto s = std::make_shared<socket>(*nsp, *this, random_id(), std::move(hs));
+  run_middlewares(std::move(s), 0);
+}
+
+void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
+  const auto& chain = s->nsp().middlewares();
+  if (index == chain.size()) return accept(std::move(s));
+  auto weak = weak_from_this();
+  chain[index](*s, [weak, s, index](std::optional<connect_error> err) {
+    auto self = weak.lock();
+    if (!self || !self->session_) return;
+    if (err) {
+      sio::packet p;
+      p.type = sio::packet_type::connect_error;
+      p.nsp = s->nsp().name();
+      json data = json::object();
+      data["message"] = err->message;
+      if (err->data) data["data"] = *err->data;
+      p.data = std::move(data);
+      return self->send(p);
+    }
+    self->run_middlewares(s, index + 1);
+  });
+}
+
+void client::accept(std::shared_ptr<socket> s) {
+  if (!session_ || find(s->nsp().name())) return;
+  sockets_.push_back(s);
+  connect_timer_.cancel();
+  sio::packet p;
+  p.type = sio::packet_type::connect;
+  p.nsp = s->nsp().name();
+  p.data = json{{"sid", s->id()}};
+  send(p);
+  s->on_connected();
+}
+
+std::shared_ptr<socket> client::find(const std::string& nsp) const {
+  for (const auto& s : sockets_) {
+    if (s->nsp().name() == nsp) return s;
+  }
+  return nullptr;
+}
+
+void client::send(const sio::packet& p, bool droppable) { send(encode_packet(p), droppable); }
+
+void client::send(const fanout::broadcast_packet& encoded, bool droppable) {
+  if (!session_) return;
+  for (const auto& m : encoded.messages) {
+    if (session_->send(m, droppable) != websocket::send_result::queued) return;
+  }
+}
+
+void client::remove(socket& s) {
+  for (auto it = sockets_.begin(); it != sockets_.end(); ++it) {
+    if (it->get() == &s) {
+      sockets_.erase(it);
+      return;
+    }
+  }
+}
+
+void client::close(std::string_view reason) {
+  if (!session_) return;
+  session_->close(reason);  // comes back through on_close
+}
+
+void client::on_close(std::string_view reason) {
+  auto self = shared_from_this();
+  session_ = nullptr;
+  connect_timer_.cancel();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& s : sockets) s->on_closed(reason);
+}
+
+}  // namespace switchboard::socketio

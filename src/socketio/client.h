@@ -1,0 +1,52 @@
+#pragma once
+// The Socket.IO side of one Engine.IO session: decodes packets, routes them to the socket of their
+// namespace, runs connection middlewares, and closes the connection when no namespace is joined
+// within the connect timeout. Lives on the session's worker; the session holds it, and after
+// `on_close` it touches the session no more.
+#include "engineio/session.h"
+#include "fanout/adapter.h"
+#include "protocol/socketio/decoder.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace switchboard::socketio {
+
+class server;
+class socket;
+
+class client final : public engineio::session_handler, public std::enable_shared_from_this<client> {
+ public:
+  client(server& srv, engineio::session& session);
+
+  void start();
+  void on_message(std::string&& data, bool binary) override;
+  void on_close(std::string_view reason) override;
+
+  // Used by sockets.
+  void send(const protocol::socketio::packet& p, bool droppable = false);
+  void send(const fanout::broadcast_packet& encoded, bool droppable = false);
+  void remove(socket& s);
+  // Ends the connection: every socket sees `reason`.
+  void close(std::string_view reason);
+  size_t worker() const { return worker_; }
+  server& srv() { return server_; }
+
+ private:
+  void on_packet(protocol::socketio::packet&& p);
+  void connect(const std::string& nsp, json auth);
+  void run_middlewares(std::shared_ptr<socket> s, size_t index);
+  void accept(std::shared_ptr<socket> s);
+  std::shared_ptr<socket> find(const std::string& nsp) const;
+
+  server& server_;
+  engineio::session* session_;  // null after on_close
+  size_t worker_;
+  protocol::socketio::decoder decoder_;
+  std::vector<std::shared_ptr<socket>> sockets_;  // connected, one per namespace
+  boost::asio::steady_timer connect_timer_;
+};
+
+}  // namespace switchboard::socketio

@@ -1,0 +1,140 @@
+#include "socketio/socket.h"
+
+#include "base/log.h"
+#include "socketio/client.h"
+#include "socketio/encode.h"
+#include "socketio/namespace.h"
+#include "socketio/server.h"
+
+namespace switchboard::socketio {
+
+namespace sio = protocol::socketio;
+
+socket::socket(namespace_& nsp, client& c, std::string id, handshake hs)
+    : nsp_(&nsp), client_(&c), id_(std::move(id)), handshake_(std::move(hs)) {}
+
+socket::~socket() = default;
+
+void socket::on_connected() {
+  connected_ = true;
+  nsp_->adapter().add_member(*this);
+  nsp_->adapter().join(*this, id_);
+  auto self = shared_from_this();
+  for (const auto& h : nsp_->connection_handlers()) {
+    if (!connected_) break;
+    h(*this);
+  }
+}
+
+void socket::emit(std::string_view event, json args) {
+  if (!connected_) return;
+  sio::packet p;
+  p.type = sio::packet_type::event;
+  p.nsp = nsp_->name();
+  p.data = event_data(event, std::move(args));
+  client_->send(p);
+}
+
+void socket::emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_result_fn cb) {
+  if (!connected_) {
+    if (cb) cb(true, json::array());
+    return;
+  }
+  const uint64_t id = next_ack_id_++;
+  auto timer = std::make_unique<boost::asio::steady_timer>(client_->srv().loops().context(client_->worker()), timeout);
+  timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    auto it = self->acks_.find(id);
+    if (it == self->acks_.end()) return;
+    auto fn = std::move(it->second.cb);
+    self->acks_.erase(it);
+    if (fn) fn(true, json::array());
+  });
+  acks_.emplace(id, pending_ack{std::move(cb), std::move(timer)});
+  sio::packet p;
+  p.type = sio::packet_type::event;
+  p.nsp = nsp_->name();
+  p.id = id;
+  p.data = event_data(event, std::move(args));
+  client_->send(p);
+}
+
+void socket::on_event(json data, std::optional<uint64_t> id) {
+  if (!connected_ || !data.is_array() || data.empty()) return;
+  const auto& name = data[0];
+  const std::string event = name.is_string() ? name.get<std::string>() : name.dump();
+  json args = json::array();
+  for (size_t i = 1; i < data.size(); ++i) args.push_back(std::move(data[i]));
+  ack_fn ack;
+  if (id) {
+    ack = [weak = weak_from_this(), id = *id, sent = std::make_shared<bool>(false)](json ack_args) {
+      auto self = weak.lock();
+      if (!self || !self->connected_ || *sent) return;  // an ack is answered once
+      *sent = true;
+      sio::packet p;
+      p.type = sio::packet_type::ack;
+      p.nsp = self->nsp_->name();
+      p.id = id;
+      p.data = ack_args.is_array() ? std::move(ack_args) : json::array({std::move(ack_args)});
+      self->client_->send(p);
+    };
+  }
+  auto it = handlers_.find(event);
+  if (it == handlers_.end()) return;
+  auto self = shared_from_this();
+  auto handler = it->second;  // the handler may replace itself
+  handler(*this, std::move(args), std::move(ack));
+}
+
+void socket::on_ack(uint64_t id, json args) {
+  auto it = acks_.find(id);
+  if (it == acks_.end()) return;  // unknown or late: ignored, as Node does
+  auto fn = std::move(it->second.cb);
+  acks_.erase(it);
+  if (fn) fn(false, std::move(args));
+}
+
+void socket::join(const std::string& room) {
+  if (connected_) nsp_->adapter().join(*this, room);
+}
+
+void socket::leave(const std::string& room) {
+  if (connected_) nsp_->adapter().leave(*this, room);
+}
+
+broadcast_operator socket::to(std::string room) const { return broadcast_operator(*nsp_).to(std::move(room)).except(id_); }
+
+broadcast_operator socket::broadcast() const { return broadcast_operator(*nsp_).except(id_); }
+
+void socket::disconnect(bool close) {
+  if (!connected_) return;
+  if (close) return client_->close("forced server close");
+  sio::packet p;
+  p.type = sio::packet_type::disconnect;
+  p.nsp = nsp_->name();
+  client_->send(p);
+  on_closed("server namespace disconnect");
+}
+
+void socket::on_closed(std::string_view reason) {
+  if (!connected_) return;
+  auto self = shared_from_this();
+  connected_ = false;
+  nsp_->adapter().remove_member(*this);
+  client_->remove(*this);
+  auto acks = std::move(acks_);
+  acks_.clear();
+  for (auto& [id, a] : acks) {
+    if (a.cb) a.cb(true, json::array());
+  }
+  for (const auto& h : disconnect_handlers_) h(*this, reason);
+  handlers_.clear();
+  disconnect_handlers_.clear();
+}
+
+void socket::deliver(const fanout::broadcast_packet& packet, bool is_volatile) {
+  if (connected_) client_->send(packet, is_volatile);
+}
+
+}  // namespace switchboard::socketio

@@ -1,0 +1,89 @@
+#pragma once
+// A Socket.IO socket: one client's connection to one namespace, on the worker of its Engine.IO
+// session. Holds its event handlers, the acknowledgements it waits for (each with a timer) and
+// `data` for the application. Rooms live in the namespace's adapter (the socket is a
+// fanout::member). After disconnect it sends nothing and its handlers are not called again.
+#include "engineio/session.h"
+#include "fanout/adapter.h"
+#include "socketio/broadcast.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace switchboard::socketio {
+
+class client;
+class namespace_;
+
+struct handshake {
+  std::shared_ptr<const engineio::handshake_info> info;  // headers, query, address, url, time
+  json auth = json::object();                           // the CONNECT payload
+};
+
+class socket final : public fanout::member, public std::enable_shared_from_this<socket> {
+ public:
+  // Answers a client's acknowledgement request; empty when the client asked for none.
+  using ack_fn = std::function<void(json args)>;
+  using event_handler = std::function<void(socket&, json args, ack_fn ack)>;
+  using disconnect_handler = std::function<void(socket&, std::string_view reason)>;
+  // `timed_out` is true when no acknowledgement came in time (or the socket disconnected).
+  using ack_result_fn = std::function<void(bool timed_out, json args)>;
+
+  socket(namespace_& nsp, client& c, std::string id, handshake hs);
+  ~socket();
+
+  const std::string& id() const { return id_; }
+  namespace_& nsp() const { return *nsp_; }
+  const handshake& handshake_data() const { return handshake_; }
+  json& data() { return data_; }
+  bool connected() const { return connected_; }
+
+  void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
+  void on_disconnect(disconnect_handler h) { disconnect_handlers_.push_back(std::move(h)); }
+
+  // Emits to this client; `args` is the array of arguments after the event name.
+  void emit(std::string_view event, json args = json::array());
+  void emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_result_fn cb);
+
+  void join(const std::string& room);
+  void leave(const std::string& room);
+
+  // To everyone in `room` (or everyone) except this socket.
+  broadcast_operator to(std::string room) const;
+  broadcast_operator broadcast() const;
+
+  // Server-side disconnect: `close` also ends the underlying connection (every namespace).
+  void disconnect(bool close = false);
+
+  // From the client.
+  void on_connected();
+  void on_event(json data, std::optional<uint64_t> id);
+  void on_ack(uint64_t id, json args);
+  void on_closed(std::string_view reason);
+  void deliver(const fanout::broadcast_packet& packet, bool is_volatile) override;
+
+ private:
+  struct pending_ack {
+    ack_result_fn cb;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  namespace_* nsp_;
+  client* client_;
+  std::string id_;
+  handshake handshake_;
+  json data_;
+  bool connected_ = false;
+  uint64_t next_ack_id_ = 0;
+  std::unordered_map<std::string, event_handler> handlers_;
+  std::vector<disconnect_handler> disconnect_handlers_;
+  std::unordered_map<uint64_t, pending_ack> acks_;
+};
+
+}  // namespace switchboard::socketio

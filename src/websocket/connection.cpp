@@ -1,0 +1,151 @@
+#include "websocket/connection.h"
+
+#include "base/log.h"
+#include "protocol/websocket/frame.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+
+namespace switchboard::websocket {
+
+namespace ws = protocol::websocket;
+using boost::system::error_code;
+
+connection::connection(http::tcp::socket socket, uint64_t max_message, queue_limits limits)
+    : socket_(std::move(socket)), reader_(max_message), limits_(limits) {
+  error_code ignored;
+  socket_.non_blocking(true, ignored);
+}
+
+void connection::start(std::string handshake_response, std::string buffered, events* ev) {
+  events_ = ev;
+  if (!handshake_response.empty()) send(std::move(handshake_response));
+  if (!buffered.empty()) {
+    tail_ = std::move(buffered);
+    const size_t used = reader_.consume(tail_.data(), tail_.size(), *this);
+    tail_.erase(0, used);
+    if (reader_.failed()) {
+      close(reader_.error().code, reader_.error().reason);
+      return finish("transport error");
+    }
+  }
+  wait_readable();
+}
+
+void connection::wait_readable() {
+  socket_.async_wait(http::tcp::socket::wait_read, [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
+}
+
+void connection::on_readable(error_code ec) {
+  if (finished_) return;
+  if (ec) return finish("transport error");
+  thread_local std::array<char, 64 * 1024> scratch;
+  const size_t n = socket_.read_some(boost::asio::buffer(scratch), ec);
+  if (ec == boost::asio::error::would_block) return wait_readable();
+  if (ec == boost::asio::error::eof) return finish("transport close");
+  if (ec) return finish("transport error");
+  if (tail_.empty()) {
+    const size_t used = reader_.consume(scratch.data(), n, *this);
+    if (used < n && !reader_.failed() && !reader_.closed()) tail_.assign(scratch.data() + used, n - used);
+  } else {
+    tail_.append(scratch.data(), n);
+    const size_t used = reader_.consume(tail_.data(), tail_.size(), *this);
+    tail_.erase(0, used);
+    if (tail_.empty() && tail_.capacity() > scratch.size()) tail_.shrink_to_fit();
+  }
+  if (finished_) return;
+  if (reader_.failed()) {
+    SB_LOG(debug, "event=ws_protocol_error reason=\"" << reader_.error().reason << "\"");
+    close(reader_.error().code, reader_.error().reason);
+    return finish("transport error");
+  }
+  if (reader_.closed()) return finish("transport close");
+  wait_readable();
+}
+
+void connection::on_message(bool binary, std::string&& payload) {
+  if (!closing_ && events_) events_->on_ws_message(binary, std::move(payload));
+}
+
+void connection::on_ping(std::string_view payload) {
+  if (!closing_) send(ws::encode_frame(ws::opcode::pong, payload));
+}
+
+void connection::on_pong(std::string_view) {}
+
+void connection::on_close(uint16_t code, std::string_view) {
+  // Echo the close (RFC 6455 §5.5.1), with the peer's code when it gave one.
+  close(code == ws::close_no_status ? uint16_t{ws::close_normal} : code);
+}
+
+send_result connection::send(shared_bytes frame, bool droppable) {
+  if (closing_ || finished_) return send_result::closed;
+  if (droppable && queued_bytes_ > limits_.soft_bytes) return send_result::dropped;
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  if (queued_bytes_ > limits_.hard_bytes) {
+    SB_LOG(info, "event=slow_consumer queued_bytes=" << queued_bytes_);
+    queue_.clear();
+    closing_ = true;
+    shutdown_socket();
+    finish("transport error");
+    return send_result::closed;
+  }
+  schedule_flush();
+  return send_result::queued;
+}
+
+void connection::close(uint16_t code, std::string_view reason) {
+  if (closing_ || finished_) return;
+  auto frame = make_shared_bytes(ws::encode_frame(ws::opcode::close, ws::encode_close_payload(code, reason)));
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  closing_ = true;
+  schedule_flush();
+}
+
+void connection::schedule_flush() {
+  if (writing_ || flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+}
+
+void connection::flush() {
+  flush_posted_ = false;
+  if (writing_ || !socket_.is_open()) return;
+  if (queue_.empty()) {
+    if (closing_) shutdown_socket();
+    return;
+  }
+  writing_ = true;
+  inflight_.swap(queue_);
+  buffers_.clear();
+  for (const auto& f : inflight_) buffers_.emplace_back(f->data(), f->size());
+  boost::asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, size_t written) {
+    self->writing_ = false;
+    self->queued_bytes_ -= std::min(self->queued_bytes_, written);
+    self->inflight_.clear();
+    if (ec) {
+      self->shutdown_socket();
+      return self->finish("transport error");
+    }
+    self->flush();
+  });
+}
+
+void connection::shutdown_socket() {
+  error_code ignored;
+  socket_.shutdown(http::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+void connection::finish(std::string_view reason) {
+  if (finished_) return;
+  finished_ = true;
+  if (!closing_) shutdown_socket();
+  if (auto* ev = std::exchange(events_, nullptr)) ev->on_ws_closed(reason);
+}
+
+}  // namespace switchboard::websocket

@@ -1,0 +1,88 @@
+#pragma once
+// One upgraded WebSocket connection on one worker.
+//
+// Owns the TCP socket, the frame reader and the send queue. Reading waits for readability and then
+// reads into a per-thread buffer, so an idle connection holds no read buffer; only an incomplete
+// frame is kept (`tail_`). Sending queues shared, pre-encoded frames (header included) and writes
+// everything queued in one gathered write per loop turn, one write in flight at a time. The queue
+// has two byte bounds: past `soft` droppable frames are dropped, past `hard` the connection is
+// closed as a slow consumer.
+//
+// The owner receives events through `events`; it must call `detach()` before it goes away.
+// Callbacks may call `send`/`close` but must not destroy the connection (it is reference counted).
+#include "base/bytes.h"
+#include "http/types.h"
+#include "protocol/websocket/reader.h"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace switchboard::websocket {
+
+struct queue_limits {
+  size_t soft_bytes = 1 << 20;
+  size_t hard_bytes = 8 << 20;
+};
+
+enum class send_result { queued, dropped, closed };
+
+class connection final : public std::enable_shared_from_this<connection>,
+                   private protocol::websocket::reader::handler {
+ public:
+  struct events {
+    virtual void on_ws_message(bool binary, std::string&& payload) = 0;
+    // The transport is gone; `reason` is an Engine.IO close reason ("transport close", "transport error").
+    virtual void on_ws_closed(std::string_view reason) = 0;
+
+   protected:
+    ~events() = default;
+  };
+
+  connection(http::tcp::socket socket, uint64_t max_message, queue_limits limits);
+
+  // Writes `handshake_response` first, then reads frames; `buffered` are bytes already read
+  // past the HTTP request.
+  void start(std::string handshake_response, std::string buffered, events* ev);
+  void set_events(events* ev) { events_ = ev; }
+  void detach() { events_ = nullptr; }
+
+  send_result send(shared_bytes frame, bool droppable = false);
+  send_result send(std::string frame) { return send(make_shared_bytes(std::move(frame))); }
+  // Sends a close frame after what is queued, then closes the socket. No events follow.
+  void close(uint16_t code, std::string_view reason = {});
+
+  size_t queued_bytes() const { return queued_bytes_; }
+  bool is_closing() const { return closing_; }
+
+ private:
+  void wait_readable();
+  void on_readable(boost::system::error_code ec);
+  void schedule_flush();
+  void flush();
+  void finish(std::string_view reason);
+  void shutdown_socket();
+
+  void on_message(bool binary, std::string&& payload) override;
+  void on_ping(std::string_view payload) override;
+  void on_pong(std::string_view payload) override;
+  void on_close(uint16_t code, std::string_view reason) override;
+
+  http::tcp::socket socket_;
+  protocol::websocket::reader reader_;
+  queue_limits limits_;
+  events* events_ = nullptr;
+  std::string tail_;                  // an incomplete frame, when the last read ended inside one
+  std::vector<shared_bytes> queue_;   // frames waiting for the next write
+  std::vector<shared_bytes> inflight_;
+  std::vector<boost::asio::const_buffer> buffers_;
+  size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool flush_posted_ = false;
+  bool closing_ = false;   // no more sends; close frame queued
+  bool finished_ = false;  // events_ told, socket done
+};
+
+}  // namespace switchboard::websocket
