@@ -22,7 +22,8 @@ namespace {
 struct echo final : engineio::session_handler {
   explicit echo(engineio::session& s) : session(&s) {}
   void on_message(std::string&& data, bool binary) override {
-    if (session) session->send(binary ? engineio::outgoing::binary(data) : engineio::outgoing::text(packet_type::message, data));
+    if (session)
+      session->send(binary ? engineio::outgoing::binary(data) : engineio::outgoing::text(packet_type::message, data));
   }
   void on_close(std::string_view) override { session = nullptr; }
   engineio::session* session;
@@ -66,7 +67,9 @@ int main(int argc, char** argv) {
   socketio::server io(loops, sio);
   io.of("/").on_connection([](socketio::socket& s) {
     s.emit("auth", s.handshake_data().auth);
-    s.on("message", [](socketio::socket& self, json args, socketio::socket::ack_fn) { self.emit("message-back", std::move(args)); });
+    s.on("message", [](socketio::socket& self, json args, socketio::socket::ack_fn) {
+      self.emit("message-back", std::move(args));
+    });
     s.on("message-with-ack", [](socketio::socket&, json args, socketio::socket::ack_fn ack) {
       if (ack) ack(std::move(args));
     });

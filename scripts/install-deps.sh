@@ -26,3 +26,10 @@ fi
 if [ -f tests/package.json ]; then
   (cd tests && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; })
 fi
+
+# The chat page's Socket.IO client bundle comes from npm, never from a CDN.
+if [ ! -f web/vendor/socket.io.min.js ] || [ web/package.json -nt web/vendor/socket.io.min.js ]; then
+  (cd web && npm install --no-audit --no-fund --loglevel=error)
+  mkdir -p web/vendor
+  cp web/node_modules/socket.io-client/dist/socket.io.min.js web/vendor/
+fi

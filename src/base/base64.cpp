@@ -17,8 +17,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (text.empty()) return std::string{};
   // EVP_DecodeBlock skips leading/trailing whitespace; refuse it so the codec stays strict.
   for (char c : text) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                    c == '/' || c == '=';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!ok) return std::nullopt;
   }
   size_t pad = 0;

@@ -8,8 +8,6 @@ namespace switchboard {
 
 using shared_bytes = std::shared_ptr<const std::string>;
 
-inline shared_bytes make_shared_bytes(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
-}
+inline shared_bytes make_shared_bytes(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
 
 }  // namespace switchboard

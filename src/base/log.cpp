@@ -13,11 +13,16 @@ std::atomic<log_level> current_level{log_level::info};
 
 constexpr std::string_view level_name(log_level level) {
   switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
-    case log_level::off: return "off";
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
+    case log_level::off:
+      return "off";
   }
   return "?";
 }
@@ -26,7 +31,9 @@ constexpr std::string_view level_name(log_level level) {
 
 void set_log_level(log_level level) { current_level.store(level, std::memory_order_relaxed); }
 
-bool log_enabled(log_level level) { return level >= current_level.load(std::memory_order_relaxed) && level != log_level::off; }
+bool log_enabled(log_level level) {
+  return level >= current_level.load(std::memory_order_relaxed) && level != log_level::off;
+}
 
 bool parse_log_level(std::string_view text, log_level& out) {
   for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error, log_level::off}) {

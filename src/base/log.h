@@ -16,11 +16,11 @@ void write_log_line(log_level level, std::string_view message);
 
 }  // namespace switchboard
 
-#define SB_LOG(level, expr)                                                   \
-  do {                                                                        \
-    if (::switchboard::log_enabled(::switchboard::log_level::level)) {        \
-      std::ostringstream sb_log_stream_;                                      \
-      sb_log_stream_ << expr;                                                 \
+#define SB_LOG(level, expr)                                                                 \
+  do {                                                                                      \
+    if (::switchboard::log_enabled(::switchboard::log_level::level)) {                      \
+      std::ostringstream sb_log_stream_;                                                    \
+      sb_log_stream_ << expr;                                                               \
       ::switchboard::write_log_line(::switchboard::log_level::level, sb_log_stream_.str()); \
-    }                                                                         \
+    }                                                                                       \
   } while (0)

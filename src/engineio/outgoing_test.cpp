@@ -7,7 +7,8 @@ using switchboard::protocol::engineio::packet_type;
 
 TEST(Outgoing, TextFrameAndPollingFormShareOneEncoding) {
   auto m = outgoing::text(packet_type::message, "hello");
-  EXPECT_EQ(*m->frame(), std::string("\x81\x06" "4hello"));
+  EXPECT_EQ(*m->frame(), std::string("\x81\x06"
+                                     "4hello"));
   EXPECT_EQ(m->packet(), "4hello");
   EXPECT_EQ(m->polling_form(), "4hello");
 }

@@ -8,8 +8,8 @@
 
 #include <boost/asio/write.hpp>
 
-#include <chrono>
 #include <unistd.h>
+#include <chrono>
 
 namespace switchboard::engineio {
 
@@ -64,7 +64,8 @@ std::shared_ptr<const handshake_info> server::describe(const http::exchange& ex)
   info.url = std::string(req.target());
   info.address = ex.remote().address().to_string();
   info.issued_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   return shared;
 }
 
@@ -73,7 +74,8 @@ void server::handle(http::exchange_ptr ex) {
   http::target t;
   const bool upgrade = websocket::is_upgrade_request(req);
   if (!http::parse_target(req.target(), t)) return fail(*ex, error_code::bad_request, upgrade);
-  if (options_.cors.enabled() && http::is_preflight(req)) return ex->respond(http::preflight_response(options_.cors, req));
+  if (options_.cors.enabled() && http::is_preflight(req))
+    return ex->respond(http::preflight_response(options_.cors, req));
 
   const std::string* transport = t.param("transport");
   const bool polling = transport && *transport == "polling" && options_.allow_polling;
@@ -106,12 +108,14 @@ void server::handle(http::exchange_ptr ex) {
       auto socket = ex->take_socket(buffered);
       const auto protocol = socket.local_endpoint().protocol();
       const int fd = socket.release();
-      loops_.post(*owner, [this, sid = *sid, protocol, fd, buffered = std::move(buffered), req = std::move(ex->req())]() mutable {
+      loops_.post(*owner, [this, sid = *sid, protocol, fd, buffered = std::move(buffered),
+                           req = std::move(ex->req())]() mutable {
         handle_upgrade_on_owner(std::move(sid), protocol, fd, std::move(buffered), std::move(req));
       });
       return;
     }
-    loops_.post(*owner, [this, ex = std::move(ex), sid = *sid]() mutable { handle_on_owner(std::move(ex), std::move(sid)); });
+    loops_.post(*owner,
+                [this, ex = std::move(ex), sid = *sid]() mutable { handle_on_owner(std::move(ex), std::move(sid)); });
     return;
   }
 
@@ -136,7 +140,8 @@ void server::handshake(http::exchange_ptr ex, bool upgrade) {
   const size_t worker = ex->worker();
   auto info = describe(*ex);
   if (!upgrade) {
-    auto s = std::make_shared<session>(*this, random_id_for_worker(worker), worker, transport_kind::polling, std::move(info));
+    auto s = std::make_shared<session>(*this, random_id_for_worker(worker), worker, transport_kind::polling,
+                                       std::move(info));
     register_session(s);
     if (s->is_open()) s->start(std::move(ex));
     return;
@@ -148,8 +153,10 @@ void server::handshake(http::exchange_ptr ex, bool upgrade) {
   }
   std::string response = websocket::switching_protocols_response(ex->req()[http::field::sec_websocket_key]);
   std::string buffered;
-  auto conn = std::make_shared<websocket::connection>(ex->take_socket(buffered), options_.max_payload, options_.send_queue);
-  auto s = std::make_shared<session>(*this, random_id_for_worker(worker), worker, transport_kind::websocket, std::move(info));
+  auto conn =
+      std::make_shared<websocket::connection>(ex->take_socket(buffered), options_.max_payload, options_.send_queue);
+  auto s = std::make_shared<session>(*this, random_id_for_worker(worker), worker, transport_kind::websocket,
+                                     std::move(info));
   s->start(std::move(conn), std::move(response), std::move(buffered));
   register_session(s);
 }
@@ -166,7 +173,8 @@ void server::handle_on_owner(http::exchange_ptr ex, std::string sid) {
   respond(*ex, http::make_response(ex->req(), http::status::internal_server_error, "text/html", ""));
 }
 
-void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd, std::string buffered, http::request req) {
+void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd, std::string buffered,
+                                     http::request req) {
   const size_t worker = loops_.current();
   http::tcp::socket socket(loops_.context(worker));
   boost::system::error_code ec;
@@ -177,7 +185,8 @@ void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd
   }
   auto& sessions = workers_[worker].sessions;
   auto it = sessions.find(sid);
-  if (it == sessions.end()) return write_and_close(std::move(socket), websocket::bad_request_response(error_message(error_code::unknown_sid)));
+  if (it == sessions.end())
+    return write_and_close(std::move(socket), websocket::bad_request_response(error_message(error_code::unknown_sid)));
   const auto invalid = websocket::validate_handshake(req);
   if (!invalid.empty()) return write_and_close(std::move(socket), websocket::bad_request_response(invalid));
   auto conn = std::make_shared<websocket::connection>(std::move(socket), options_.max_payload, options_.send_queue);

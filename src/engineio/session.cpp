@@ -28,8 +28,8 @@ std::string session::open_packet() const {
   std::string s = "{\"sid\":\"" + id_ + "\",\"upgrades\":[";
   if (transport_ == transport_kind::polling && o.allow_websocket) s += "\"websocket\"";
   s += "],\"pingInterval\":" + std::to_string(o.ping_interval.count()) +
-       ",\"pingTimeout\":" + std::to_string(o.ping_timeout.count()) + ",\"maxPayload\":" + std::to_string(o.max_payload) +
-       "}";
+       ",\"pingTimeout\":" + std::to_string(o.ping_timeout.count()) +
+       ",\"maxPayload\":" + std::to_string(o.max_payload) + "}";
   return s;
 }
 

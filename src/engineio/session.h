@@ -45,7 +45,8 @@ enum class transport_kind { polling, websocket };
 
 class session final : public std::enable_shared_from_this<session>, private websocket::connection::events {
  public:
-  session(server& srv, std::string id, size_t worker, transport_kind transport, std::shared_ptr<const handshake_info> info);
+  session(server& srv, std::string id, size_t worker, transport_kind transport,
+          std::shared_ptr<const handshake_info> info);
   ~session();
 
   const std::string& id() const { return id_; }
@@ -64,7 +65,7 @@ class session final : public std::enable_shared_from_this<session>, private webs
   void close(std::string_view reason = "forced close");
 
   // Transport plumbing, called by the server on this session's worker.
-  void start(http::exchange_ptr handshake_get);                  // polling: answers with the open packet
+  void start(http::exchange_ptr handshake_get);  // polling: answers with the open packet
   void start(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered);
   void on_poll_get(http::exchange_ptr ex);
   void on_poll_post(http::exchange_ptr ex);
@@ -73,7 +74,9 @@ class session final : public std::enable_shared_from_this<session>, private webs
  private:
   struct probe_events final : websocket::connection::events {
     session* owner = nullptr;
-    void on_ws_message(bool binary, std::string&& payload) override { owner->on_probe_message(binary, std::move(payload)); }
+    void on_ws_message(bool binary, std::string&& payload) override {
+      owner->on_probe_message(binary, std::move(payload));
+    }
     void on_ws_closed(std::string_view) override { owner->on_probe_closed(); }
   };
 

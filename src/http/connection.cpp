@@ -39,22 +39,24 @@ void connection::fail_request(status code, std::string_view message) {
   response res{code, 11};
   res.set(field::content_type, "application/json");
   res.set(field::connection, "close");
-  res.body() = std::string(R"({"error":")") + (code == status::payload_too_large ? "payload_too_large" : "bad_request") +
-               R"(","message":")" + std::string(message) + "\"}";
+  res.body() = std::string(R"({"error":")") +
+               (code == status::payload_too_large ? "payload_too_large" : "bad_request") + R"(","message":")" +
+               std::string(message) + "\"}";
   res.prepare_payload();
   keep_alive_ = false;
   write_response(std::move(res));
 }
 
 void connection::on_request(beast::error_code ec) {
-  if (ec == beast_http::error::header_limit) return fail_request(status::request_header_fields_too_large, "request headers are too large");
+  if (ec == beast_http::error::header_limit)
+    return fail_request(status::request_header_fields_too_large, "request headers are too large");
   if (ec == beast_http::error::body_limit) return fail_request(status::payload_too_large, "request body is too large");
   if (ec == beast::error::timeout) {
     stream_.close();
     return;
   }
-  if (ec == beast_http::error::end_of_stream || ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-      ec == boost::asio::error::operation_aborted) {
+  if (ec == beast_http::error::end_of_stream || ec == boost::asio::error::eof ||
+      ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted) {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     return;
@@ -72,22 +74,25 @@ void connection::on_request(beast::error_code ec) {
 // A long-poll holds the response. Reading one byte tells us if the client leaves meanwhile;
 // HTTP/1.1 clients do not pipeline behind a pending request, so any byte is kept for later.
 void connection::watch_while_pending() {
-  stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen = watch_generation_](beast::error_code ec) {
-    if (self->released_ || !self->pending_ || gen != self->watch_generation_) return;
-    if (!ec) {
-      auto buf = self->buffer_.prepare(4096);
-      ec.clear();
-      const size_t n = self->stream_.socket().read_some(buf, ec);
-      if (!ec && n > 0) {
-        self->buffer_.commit(n);
-        if (self->buffer_.size() > self->limits_.max_header_bytes) ec = boost::asio::error::message_size;
-        else return self->watch_while_pending();
-      }
-    }
-    if (auto p = std::exchange(self->pending_, nullptr)) p->abort();
-    beast::error_code ignored;
-    self->stream_.socket().close(ignored);
-  });
+  stream_.socket().async_wait(tcp::socket::wait_read,
+                              [self = shared_from_this(), gen = watch_generation_](beast::error_code ec) {
+                                if (self->released_ || !self->pending_ || gen != self->watch_generation_) return;
+                                if (!ec) {
+                                  auto buf = self->buffer_.prepare(4096);
+                                  ec.clear();
+                                  const size_t n = self->stream_.socket().read_some(buf, ec);
+                                  if (!ec && n > 0) {
+                                    self->buffer_.commit(n);
+                                    if (self->buffer_.size() > self->limits_.max_header_bytes)
+                                      ec = boost::asio::error::message_size;
+                                    else
+                                      return self->watch_while_pending();
+                                  }
+                                }
+                                if (auto p = std::exchange(self->pending_, nullptr)) p->abort();
+                                beast::error_code ignored;
+                                self->stream_.socket().close(ignored);
+                              });
 }
 
 void connection::write_response(response res) {

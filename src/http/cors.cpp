@@ -8,9 +8,7 @@ bool cors_policy::allows(std::string_view origin) const {
   return std::any_of(origins.begin(), origins.end(), [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
-bool is_preflight(const request& req) {
-  return req.method() == beast_http::verb::options;
-}
+bool is_preflight(const request& req) { return req.method() == beast_http::verb::options; }
 
 void apply_cors(const cors_policy& policy, const request& req, response& res) {
   if (!policy.enabled()) return;

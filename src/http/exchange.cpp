@@ -17,7 +17,8 @@ void exchange::respond(response res) {
     abort_fn_ = nullptr;
   }
   auto conn = conn_;
-  boost::asio::post(conn->get_executor(), [conn, res = std::move(res)]() mutable { conn->write_response(std::move(res)); });
+  boost::asio::post(conn->get_executor(),
+                    [conn, res = std::move(res)]() mutable { conn->write_response(std::move(res)); });
 }
 
 void exchange::on_abort(boost::asio::io_context& ctx, std::function<void()> fn) {

@@ -2,8 +2,8 @@
 
 #include "base/log.h"
 
-#include <boost/asio/ip/address.hpp>
 #include <sys/socket.h>
+#include <boost/asio/ip/address.hpp>
 
 namespace switchboard::http {
 

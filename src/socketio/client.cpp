@@ -11,7 +11,10 @@ namespace switchboard::socketio {
 namespace sio = protocol::socketio;
 
 client::client(server& srv, engineio::session& session)
-    : server_(srv), session_(&session), worker_(session.worker()), connect_timer_(srv.loops().context(session.worker())) {}
+    : server_(srv),
+      session_(&session),
+      worker_(session.worker()),
+      connect_timer_(srv.loops().context(session.worker())) {}
 
 void client::start() {
   connect_timer_.expires_after(server_.opts().connect_timeout);
@@ -26,7 +29,8 @@ void client::on_message(std::string&& data, bool binary) {
   const auto r = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
   if (r == sio::decoder::result::pending) return;
   if (r == sio::decoder::result::error) {
-    SB_LOG(debug, "event=parse_error sid=" << (session_ ? session_->id() : "") << " error=\"" << decoder_.error().message << "\"");
+    SB_LOG(debug, "event=parse_error sid=" << (session_ ? session_->id() : "") << " error=\""
+                                           << decoder_.error().message << "\"");
     return close("parse error");
   }
   on_packet(decoder_.take());
@@ -131,6 +135,16 @@ void client::remove(socket& s) {
 void client::close(std::string_view reason) {
   if (!session_) return;
   session_->close(reason);  // comes back through on_close
+}
+
+void client::disconnect_all() {
+  for (const auto& s : sockets_) {
+    sio::packet p;
+    p.type = sio::packet_type::disconnect;
+    p.nsp = s->nsp().name();
+    send(p);
+  }
+  close("forced server close");
 }
 
 void client::on_close(std::string_view reason) {

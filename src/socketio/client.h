@@ -31,6 +31,8 @@ class client final : public engineio::session_handler, public std::enable_shared
   void remove(socket& s);
   // Ends the connection: every socket sees `reason`.
   void close(std::string_view reason);
+  // Server-side `disconnect(true)`: every namespace is told (DISCONNECT), then the connection ends.
+  void disconnect_all();
   size_t worker() const { return worker_; }
   server& srv() { return server_; }
 

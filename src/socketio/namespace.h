@@ -39,7 +39,9 @@ class namespace_ {
   broadcast_operator except(std::string room) { return broadcast_operator(*this).except(std::move(room)); }
   broadcast_operator volatile_() { return broadcast_operator(*this).volatile_(); }
   broadcast_operator local() { return broadcast_operator(*this).local(); }
-  void emit(std::string_view event, json args = json::array()) { broadcast_operator(*this).emit(event, std::move(args)); }
+  void emit(std::string_view event, json args = json::array()) {
+    broadcast_operator(*this).emit(event, std::move(args));
+  }
 
   fanout::adapter& adapter() { return *adapter_; }
   void set_adapter(std::unique_ptr<fanout::adapter> a) { adapter_ = std::move(a); }

@@ -103,13 +103,15 @@ void socket::leave(const std::string& room) {
   if (connected_) nsp_->adapter().leave(*this, room);
 }
 
-broadcast_operator socket::to(std::string room) const { return broadcast_operator(*nsp_).to(std::move(room)).except(id_); }
+broadcast_operator socket::to(std::string room) const {
+  return broadcast_operator(*nsp_).to(std::move(room)).except(id_);
+}
 
 broadcast_operator socket::broadcast() const { return broadcast_operator(*nsp_).except(id_); }
 
 void socket::disconnect(bool close) {
   if (!connected_) return;
-  if (close) return client_->close("forced server close");
+  if (close) return client_->disconnect_all();
   sio::packet p;
   p.type = sio::packet_type::disconnect;
   p.nsp = nsp_->name();
@@ -117,18 +119,23 @@ void socket::disconnect(bool close) {
   on_closed("server namespace disconnect");
 }
 
+void socket::close_transport() {
+  if (connected_) client_->close("forced close");
+}
+
 void socket::on_closed(std::string_view reason) {
   if (!connected_) return;
   auto self = shared_from_this();
   connected_ = false;
-  nsp_->adapter().remove_member(*this);
   client_->remove(*this);
   auto acks = std::move(acks_);
   acks_.clear();
   for (auto& [id, a] : acks) {
     if (a.cb) a.cb(true, json::array());
   }
+  // Handlers still see the rooms the socket was in (Node's "disconnecting" and "disconnect" in one).
   for (const auto& h : disconnect_handlers_) h(*this, reason);
+  nsp_->adapter().remove_member(*this);
   handlers_.clear();
   disconnect_handlers_.clear();
 }

@@ -23,7 +23,7 @@ class namespace_;
 
 struct handshake {
   std::shared_ptr<const engineio::handshake_info> info;  // headers, query, address, url, time
-  json auth = json::object();                           // the CONNECT payload
+  json auth = json::object();                            // the CONNECT payload
 };
 
 class socket final : public fanout::member, public std::enable_shared_from_this<socket> {
@@ -60,6 +60,9 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
 
   // Server-side disconnect: `close` also ends the underlying connection (every namespace).
   void disconnect(bool close = false);
+  // Ends the underlying Engine.IO connection without a DISCONNECT packet: the client sees
+  // "transport close" and reconnects by itself.
+  void close_transport();
 
   // From the client.
   void on_connected();

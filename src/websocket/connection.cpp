@@ -35,7 +35,8 @@ void connection::start(std::string handshake_response, std::string buffered, eve
 }
 
 void connection::wait_readable() {
-  socket_.async_wait(http::tcp::socket::wait_read, [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
+  socket_.async_wait(http::tcp::socket::wait_read,
+                     [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
 void connection::on_readable(error_code ec) {

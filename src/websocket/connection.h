@@ -29,8 +29,7 @@ struct queue_limits {
 
 enum class send_result { queued, dropped, closed };
 
-class connection final : public std::enable_shared_from_this<connection>,
-                   private protocol::websocket::reader::handler {
+class connection final : public std::enable_shared_from_this<connection>, private protocol::websocket::reader::handler {
  public:
   struct events {
     virtual void on_ws_message(bool binary, std::string&& payload) = 0;
@@ -74,8 +73,8 @@ class connection final : public std::enable_shared_from_this<connection>,
   protocol::websocket::reader reader_;
   queue_limits limits_;
   events* events_ = nullptr;
-  std::string tail_;                  // an incomplete frame, when the last read ended inside one
-  std::vector<shared_bytes> queue_;   // frames waiting for the next write
+  std::string tail_;                 // an incomplete frame, when the last read ended inside one
+  std::vector<shared_bytes> queue_;  // frames waiting for the next write
   std::vector<shared_bytes> inflight_;
   std::vector<boost::asio::const_buffer> buffers_;
   size_t queued_bytes_ = 0;

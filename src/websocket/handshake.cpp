@@ -2,8 +2,8 @@
 
 #include "base/base64.h"
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <openssl/sha.h>
+#include <boost/algorithm/string/predicate.hpp>
 
 namespace switchboard::websocket {
 namespace {
@@ -24,8 +24,7 @@ bool header_has_token(std::string_view value, std::string_view token) {
 }  // namespace
 
 bool is_upgrade_request(const http::request& req) {
-  return req.method() == http::beast_http::verb::get &&
-         header_has_token(req[http::field::upgrade], "websocket") &&
+  return req.method() == http::beast_http::verb::get && header_has_token(req[http::field::upgrade], "websocket") &&
          header_has_token(req[http::field::connection], "upgrade");
 }
 

@@ -41,9 +41,9 @@ bool reference_valid_utf8(std::string_view s) {
       cp = (cp << 6) | (b & 0x3Fu);
     }
     static constexpr uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len]) return false;          // overlong
-    if (cp > 0x10FFFF) return false;                  // beyond Unicode
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;   // UTF-16 surrogate
+    if (cp < min_for_len[len]) return false;         // overlong
+    if (cp > 0x10FFFF) return false;                 // beyond Unicode
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // UTF-16 surrogate
     i += len;
   }
   return true;

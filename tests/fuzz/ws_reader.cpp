@@ -83,8 +83,7 @@ outcome run(std::string_view stream, const std::vector<size_t>& chunks) {
   check(!(r.failed() && r.closed()));
   if (r.failed()) {
     const auto code = r.error().code;
-    check(code == ws::close_protocol_error || code == ws::close_invalid_payload ||
-          code == ws::close_message_too_big);
+    check(code == ws::close_protocol_error || code == ws::close_invalid_payload || code == ws::close_message_too_big);
     check(!r.error().reason.empty());
   }
   return {std::move(h.events), r.failed(), r.closed(), r.failed() ? r.error().code : uint16_t{0}, pending.size()};

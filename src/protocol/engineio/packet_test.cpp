@@ -16,9 +16,8 @@ packet text(packet_type t, std::string data = {}) { return packet{t, false, std:
 packet binary(std::string data) { return packet{packet_type::message, true, std::move(data)}; }
 
 const std::vector<std::pair<char, packet_type>> kTypes = {
-    {'0', packet_type::open},    {'1', packet_type::close},   {'2', packet_type::ping},
-    {'3', packet_type::pong},    {'4', packet_type::message}, {'5', packet_type::upgrade},
-    {'6', packet_type::noop},
+    {'0', packet_type::open},    {'1', packet_type::close},   {'2', packet_type::ping}, {'3', packet_type::pong},
+    {'4', packet_type::message}, {'5', packet_type::upgrade}, {'6', packet_type::noop},
 };
 
 }  // namespace
@@ -86,7 +85,10 @@ TEST(EngineIoPacket, PollingFormOfBinaryIsBase64) {
 
 TEST(EngineIoPayload, DecodesTextAndBinary) {
   std::vector<packet> out;
-  ASSERT_TRUE(eio::decode_payload("4hello\x1e" "bAQIDBA==", out));
+  ASSERT_TRUE(
+      eio::decode_payload("4hello\x1e"
+                          "bAQIDBA==",
+                          out));
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], text(packet_type::message, "hello"));
   EXPECT_EQ(out[1], binary(std::string("\x01\x02\x03\x04", 4)));
@@ -94,17 +96,24 @@ TEST(EngineIoPayload, DecodesTextAndBinary) {
 
 TEST(EngineIoPayload, EncodesTextAndBinaryExactly) {
   EXPECT_EQ(eio::encode_payload({text(packet_type::message, "hello"), binary(std::string("\x01\x02\x03\x04", 4))}),
-            "4hello\x1e" "bAQIDBA==");
-  EXPECT_EQ(eio::encode_payload({text(packet_type::message, "hello"), text(packet_type::ping),
-                                 text(packet_type::message, "world")}),
-            "4hello\x1e" "2\x1e" "4world");
+            "4hello\x1e"
+            "bAQIDBA==");
+  EXPECT_EQ(eio::encode_payload(
+                {text(packet_type::message, "hello"), text(packet_type::ping), text(packet_type::message, "world")}),
+            "4hello\x1e"
+            "2\x1e"
+            "4world");
   EXPECT_EQ(eio::encode_payload({text(packet_type::noop)}), "6");
   EXPECT_EQ(eio::encode_payload({}), "");
 }
 
 TEST(EngineIoPayload, DecodesSeveralTextPackets) {
   std::vector<packet> out;
-  ASSERT_TRUE(eio::decode_payload("4hello\x1e" "2\x1e" "4world", out));
+  ASSERT_TRUE(
+      eio::decode_payload("4hello\x1e"
+                          "2\x1e"
+                          "4world",
+                          out));
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[0], text(packet_type::message, "hello"));
   EXPECT_EQ(out[1], text(packet_type::ping));
@@ -138,19 +147,32 @@ TEST(EngineIoPayload, EmptyBodyIsFalse) {
 
 TEST(EngineIoPayload, BadBase64IsFalse) {
   std::vector<packet> out;
-  EXPECT_FALSE(eio::decode_payload("bAQIDB", out));          // not a multiple of 4
-  EXPECT_FALSE(eio::decode_payload("bAQ!DBA==", out));       // outside the alphabet
-  EXPECT_FALSE(eio::decode_payload("4ok\x1e" "bAQ=DBA==", out));  // padding in the middle
-  EXPECT_FALSE(eio::decode_payload("b AQIDBA==", out));      // whitespace
+  EXPECT_FALSE(eio::decode_payload("bAQIDB", out));     // not a multiple of 4
+  EXPECT_FALSE(eio::decode_payload("bAQ!DBA==", out));  // outside the alphabet
+  EXPECT_FALSE(
+      eio::decode_payload("4ok\x1e"
+                          "bAQ=DBA==",
+                          out));                         // padding in the middle
+  EXPECT_FALSE(eio::decode_payload("b AQIDBA==", out));  // whitespace
 }
 
 TEST(EngineIoPayload, UnknownTypeIsFalse) {
   std::vector<packet> out;
   EXPECT_FALSE(eio::decode_payload("abc", out));
-  EXPECT_FALSE(eio::decode_payload("4hello\x1e" "9", out));
-  EXPECT_FALSE(eio::decode_payload("4hello\x1e" "\x1e" "4world", out));  // empty segment
-  EXPECT_FALSE(eio::decode_payload("4hello\x1e", out));                 // trailing separator
-  EXPECT_FALSE(eio::decode_payload("\x1e" "4hello", out));              // leading separator
+  EXPECT_FALSE(
+      eio::decode_payload("4hello\x1e"
+                          "9",
+                          out));
+  EXPECT_FALSE(
+      eio::decode_payload("4hello\x1e"
+                          "\x1e"
+                          "4world",
+                          out));                         // empty segment
+  EXPECT_FALSE(eio::decode_payload("4hello\x1e", out));  // trailing separator
+  EXPECT_FALSE(
+      eio::decode_payload("\x1e"
+                          "4hello",
+                          out));  // leading separator
 }
 
 TEST(EngineIoPayload, ClearsOutputBeforeDecoding) {

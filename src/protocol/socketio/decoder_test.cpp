@@ -116,8 +116,8 @@ TEST(SocketIoDecoder, NegativePlaceholderNumIsAnError) {
 
 TEST(SocketIoDecoder, InvalidTextIsAnError) {
   sio::decoder d;
-  for (const char* s : {"", "4abc", "2{}", R"(2abc["a"])", "2[]", R"(2["connect"])", "1{}", "5-[]", "5x-[]",
-                        R"(511-["a","b"])"}) {
+  for (const char* s :
+       {"", "4abc", "2{}", R"(2abc["a"])", "2[]", R"(2["connect"])", "1{}", "5-[]", "5x-[]", R"(511-["a","b"])"}) {
     EXPECT_EQ(d.add_text(s), result::error) << s;
     EXPECT_FALSE(d.error().message.empty()) << s;
   }

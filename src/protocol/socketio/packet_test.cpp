@@ -8,9 +8,9 @@
 #include <vector>
 
 namespace sio = switchboard::protocol::socketio;
-using switchboard::json;
 using sio::packet;
 using sio::packet_type;
+using switchboard::json;
 
 namespace {
 
@@ -92,9 +92,7 @@ TEST(SocketIoEncode, Disconnect) {
   EXPECT_EQ(sio::encode(make(packet_type::disconnect, "/admin")).text, "1/admin,");
 }
 
-TEST(SocketIoEncode, EmptyNamespaceIsRoot) {
-  EXPECT_EQ(sio::encode(make(packet_type::connect, "")).text, "0");
-}
+TEST(SocketIoEncode, EmptyNamespaceIsRoot) { EXPECT_EQ(sio::encode(make(packet_type::connect, "")).text, "0"); }
 
 TEST(SocketIoEncode, BinaryEventWithOneAttachment) {
   const auto e = sio::encode(make(packet_type::event, "/", {}, json::array({"baz", bin({1, 2, 3, 4})})));
@@ -134,17 +132,16 @@ TEST(SocketIoEncode, PlaceholdersAreDepthFirstInKeyOrder) {
   data.push_back(obj);
   data.push_back(bin({3}));
   const auto e = sio::encode(make(packet_type::event, "/", {}, data));
-  EXPECT_EQ(e.text,
-            R"(54-["ev",{"z":[{"_placeholder":true,"num":0},{"deep":{"_placeholder":true,"num":1}}],)"
-            R"("a":{"_placeholder":true,"num":2}},{"_placeholder":true,"num":3}])");
+  EXPECT_EQ(e.text, R"(54-["ev",{"z":[{"_placeholder":true,"num":0},{"deep":{"_placeholder":true,"num":1}}],)"
+                    R"("a":{"_placeholder":true,"num":2}},{"_placeholder":true,"num":3}])");
   ASSERT_EQ(e.attachments.size(), 4u);
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(e.attachments[i], std::string(1, static_cast<char>(i)));
 }
 
 TEST(SocketIoEncode, CompactJsonKeepsKeyOrder) {
-  EXPECT_EQ(sio::encode(make(packet_type::event, "/", {}, parse(R"([ "message-back" , 1, "2", { "3" : [ true ] } ])")))
-                .text,
-            R"(2["message-back",1,"2",{"3":[true]}])");
+  EXPECT_EQ(
+      sio::encode(make(packet_type::event, "/", {}, parse(R"([ "message-back" , 1, "2", { "3" : [ true ] } ])"))).text,
+      R"(2["message-back",1,"2",{"3":[true]}])");
   EXPECT_EQ(sio::encode(make(packet_type::event, "/", {}, parse(R"(["o",{"z":1,"a":2,"m":{"y":null,"b":[]}}])"))).text,
             R"(2["o",{"z":1,"a":2,"m":{"y":null,"b":[]}}])");
 }
@@ -286,24 +283,24 @@ TEST(SocketIoDecode, RejectsUnknownType) {
 
 TEST(SocketIoDecode, RejectsMalformedPayloads) {
   for (const char* s : {
-           "4abc",             // CONNECT_ERROR with invalid JSON
-           "2{}",              // EVENT must be an array
-           R"(2abc["a"])",     // garbage before the array
-           "2[]",              // EVENT needs a name
-           "2",                // EVENT needs data
-           R"(2["a"] x)",      // trailing garbage
-           R"(2["a")",         // truncated JSON
-           "2[null]",          // name neither string nor number
-           "2[[\"a\"]]",       // name is an array
-           "1{}",              // DISCONNECT takes no data
-           R"(1["a"])",        // DISCONNECT takes no data
-           "0[]",              // CONNECT data must be an object
-           R"(0"x")",          // CONNECT data must be an object
-           "3",                // ACK needs an array
-           "3{}",              // ACK needs an array
-           "4",                // CONNECT_ERROR needs data
-           "4[]",              // CONNECT_ERROR must be a string or an object
-           "4 1",              // CONNECT_ERROR must be a string or an object
+           "4abc",               // CONNECT_ERROR with invalid JSON
+           "2{}",                // EVENT must be an array
+           R"(2abc["a"])",       // garbage before the array
+           "2[]",                // EVENT needs a name
+           "2",                  // EVENT needs data
+           R"(2["a"] x)",        // trailing garbage
+           R"(2["a")",           // truncated JSON
+           "2[null]",            // name neither string nor number
+           "2[[\"a\"]]",         // name is an array
+           "1{}",                // DISCONNECT takes no data
+           R"(1["a"])",          // DISCONNECT takes no data
+           "0[]",                // CONNECT data must be an object
+           R"(0"x")",            // CONNECT data must be an object
+           "3",                  // ACK needs an array
+           "3{}",                // ACK needs an array
+           "4",                  // CONNECT_ERROR needs data
+           "4[]",                // CONNECT_ERROR must be a string or an object
+           "4 1",                // CONNECT_ERROR must be a string or an object
            R"(2/admin,["a"],)",  // garbage after the payload
        }) {
     EXPECT_FALSE(decode(s).ok) << s;
@@ -311,7 +308,8 @@ TEST(SocketIoDecode, RejectsMalformedPayloads) {
 }
 
 TEST(SocketIoDecode, RejectsReservedEventNames) {
-  for (const char* name : {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}) {
+  for (const char* name :
+       {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}) {
     const std::string s = std::string("2[\"") + name + "\"]";
     const auto d = decode(s);
     EXPECT_FALSE(d.ok) << s;
@@ -379,9 +377,17 @@ TEST(SocketIoDecode, ResetsOutputPacket) {
 // (Binary packets with attachments round-trip only after reconstruction: see decoder_test.cpp.)
 TEST(SocketIoDecode, CanonicalTextRoundTripsThroughEncode) {
   for (const char* s : {
-           "0", R"(0/admin,{"token":"123"})", R"(2["hey","Jude"])", R"(2/admin,["bar"])", R"(212["foo"])",
-           R"(3/admin,13["bar"])", R"(3456[1,"2",{"3":[false]}])", "1/admin,", R"(4{"message":"Not authorized"})",
-           R"(50-["baz"])", R"(2["message",1,"2",{"3":[true]}])",
+           "0",
+           R"(0/admin,{"token":"123"})",
+           R"(2["hey","Jude"])",
+           R"(2/admin,["bar"])",
+           R"(212["foo"])",
+           R"(3/admin,13["bar"])",
+           R"(3456[1,"2",{"3":[false]}])",
+           "1/admin,",
+           R"(4{"message":"Not authorized"})",
+           R"(50-["baz"])",
+           R"(2["message",1,"2",{"3":[true]}])",
        }) {
     const auto d = decode(s);
     ASSERT_TRUE(d.ok) << s;
@@ -440,7 +446,8 @@ TEST(SocketIoHelpers, HasBinary) {
 }
 
 TEST(SocketIoHelpers, ReservedEvents) {
-  for (const char* name : {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}) {
+  for (const char* name :
+       {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}) {
     EXPECT_TRUE(sio::is_reserved_event(name)) << name;
   }
   for (const char* name : {"message", "Connect", "", "connect ", "error"}) {

@@ -212,8 +212,7 @@ TEST(EncodeFrameHeader, UsesSmallestLengthForm) {
   EXPECT_EQ(ws::encode_frame_header(ws::opcode::binary, 126), bytes({0x82, 126, 0x00, 126}));
   EXPECT_EQ(ws::encode_frame_header(ws::opcode::binary, 65535), bytes({0x82, 126, 0xFF, 0xFF}));
   EXPECT_EQ(ws::encode_frame_header(ws::opcode::binary, 65536), bytes({0x82, 127, 0, 0, 0, 0, 0, 0x01, 0, 0}));
-  EXPECT_EQ(ws::encode_frame_header(ws::opcode::text, 0x0102030405060708u),
-            bytes({0x81, 127, 1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(ws::encode_frame_header(ws::opcode::text, 0x0102030405060708u), bytes({0x81, 127, 1, 2, 3, 4, 5, 6, 7, 8}));
 }
 
 TEST(EncodeFrameHeader, SizesAre2Or4Or10Bytes) {

@@ -113,8 +113,8 @@ TEST(WebSocketReader, SixteenAndSixtyFourBitFrames) {
 TEST(WebSocketReader, SeveralFramesInOneBuffer) {
   ws::reader r(1 << 20);
   recorder h;
-  auto buf = client_frame(kFin | kText, "one") + client_frame(kFin | kPing, "p") +
-             client_frame(kFin | kPong, "q") + client_frame(kFin | kBinary, "two");
+  auto buf = client_frame(kFin | kText, "one") + client_frame(kFin | kPing, "p") + client_frame(kFin | kPong, "q") +
+             client_frame(kFin | kBinary, "two");
   EXPECT_EQ(r.consume(buf.data(), buf.size(), h), buf.size());
   EXPECT_EQ(h.events, (events_t{"text:one", "ping:p", "pong:q", "binary:two"}));
 }
@@ -136,8 +136,8 @@ TEST(WebSocketReader, LeavesIncompleteFrameUnconsumed) {
 TEST(WebSocketReader, FragmentedMessageWithInterleavedPing) {
   ws::reader r(1 << 20);
   recorder h;
-  auto buf = client_frame(kText, "Hel") + client_frame(kFin | kPing, "are you there") +
-             client_frame(kCont, "lo ") + client_frame(kFin | kCont, "World");
+  auto buf = client_frame(kText, "Hel") + client_frame(kFin | kPing, "are you there") + client_frame(kCont, "lo ") +
+             client_frame(kFin | kCont, "World");
   EXPECT_EQ(r.consume(buf.data(), buf.size(), h), buf.size());
   EXPECT_EQ(h.events, (events_t{"ping:are you there", "text:Hello World"}));
   EXPECT_FALSE(r.failed());
@@ -195,8 +195,8 @@ TEST(WebSocketReader, Utf8SplitAcrossFragmentsIsValid) {
   ws::reader r(1 << 20);
   recorder h;
   // "€" is E2 82 AC; "😀" is F0 9F 98 80. Each is cut between frames.
-  auto buf = client_frame(kText, "\xe2") + client_frame(kCont, "\x82\xac\xf0\x9f") +
-             client_frame(kFin | kCont, "\x98\x80");
+  auto buf =
+      client_frame(kText, "\xe2") + client_frame(kCont, "\x82\xac\xf0\x9f") + client_frame(kFin | kCont, "\x98\x80");
   EXPECT_EQ(r.consume(buf.data(), buf.size(), h), buf.size());
   EXPECT_FALSE(r.failed());
   EXPECT_EQ(h.events, events_t{"text:\xe2\x82\xac\xf0\x9f\x98\x80"});

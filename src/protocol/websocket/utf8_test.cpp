@@ -39,11 +39,15 @@ TEST(Utf8, AcceptsAsciiAndEmpty) {
 }
 
 TEST(Utf8, AcceptsMultiByteSequences) {
-  EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9"));                  // é
-  EXPECT_TRUE(is_valid_utf8("\xe2\x82\xac"));                 // €
-  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));             // 😀
+  EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9"));                   // é
+  EXPECT_TRUE(is_valid_utf8("\xe2\x82\xac"));                  // €
+  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));              // 😀
   EXPECT_TRUE(is_valid_utf8("\xce\xba\xe1\xbd\xb9\xcf\x83"));  // κόσ
-  EXPECT_TRUE(is_valid_utf8("a\xc3\xa9" "b\xe2\x82\xac" "c\xf0\x9f\x98\x80" "d"));
+  EXPECT_TRUE(
+      is_valid_utf8("a\xc3\xa9"
+                    "b\xe2\x82\xac"
+                    "c\xf0\x9f\x98\x80"
+                    "d"));
 }
 
 TEST(Utf8, AcceptsBoundaryCodePoints) {
@@ -54,24 +58,24 @@ TEST(Utf8, AcceptsBoundaryCodePoints) {
 }
 
 TEST(Utf8, RejectsOverlongEncodings) {
-  EXPECT_FALSE(is_valid_utf8("\xc0\x80"));          // U+0000 in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // '/' in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xc1\xbf"));          // U+007F in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xe0\x80\x80"));      // U+0000 in 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xe0\x9f\xbf"));      // U+07FF in 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xf0\x80\x80\x80"));  // U+0000 in 4 bytes
-  EXPECT_FALSE(is_valid_utf8("\xf0\x8f\xbf\xbf"));  // U+FFFF in 4 bytes
-  EXPECT_FALSE(is_valid_utf8("\xf8\x88\x80\x80\x80"));  // 5-byte form
+  EXPECT_FALSE(is_valid_utf8("\xc0\x80"));                  // U+0000 in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));                  // '/' in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xc1\xbf"));                  // U+007F in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xe0\x80\x80"));              // U+0000 in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xe0\x9f\xbf"));              // U+07FF in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xf0\x80\x80\x80"));          // U+0000 in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xf0\x8f\xbf\xbf"));          // U+FFFF in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xf8\x88\x80\x80\x80"));      // 5-byte form
   EXPECT_FALSE(is_valid_utf8("\xfc\x84\x80\x80\x80\x80"));  // 6-byte form
 }
 
 TEST(Utf8, RejectsSurrogates) {
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // U+D800
-  EXPECT_FALSE(is_valid_utf8("\xed\xad\xbf"));  // U+DB7F
-  EXPECT_FALSE(is_valid_utf8("\xed\xb0\x80"));  // U+DC00
-  EXPECT_FALSE(is_valid_utf8("\xed\xbf\xbf"));  // U+DFFF
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));              // U+D800
+  EXPECT_FALSE(is_valid_utf8("\xed\xad\xbf"));              // U+DB7F
+  EXPECT_FALSE(is_valid_utf8("\xed\xb0\x80"));              // U+DC00
+  EXPECT_FALSE(is_valid_utf8("\xed\xbf\xbf"));              // U+DFFF
   EXPECT_FALSE(is_valid_utf8("\xed\xa0\xbd\xed\xb8\x80"));  // CESU-8 pair for U+1F600
-  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf"));   // U+D7FF, just below
+  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf"));               // U+D7FF, just below
 }
 
 TEST(Utf8, RejectsAboveU10FFFF) {
@@ -79,7 +83,7 @@ TEST(Utf8, RejectsAboveU10FFFF) {
   EXPECT_FALSE(is_valid_utf8("\xf4\xbf\xbf\xbf"));
   EXPECT_FALSE(is_valid_utf8("\xf5\x80\x80\x80"));
   EXPECT_FALSE(is_valid_utf8("\xf7\xbf\xbf\xbf"));
-  EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
+  EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));  // U+10FFFF
 }
 
 TEST(Utf8, RejectsBytesThatNeverAppear) {

@@ -1,0 +1,135 @@
+// A small server on the library API that exposes each capability as an event, for the black-box
+// integration tests (tests/integration). Its contract, namespace "/":
+//   on connection      emits "welcome" {id}
+//   "echo" ...args     emits "echo" with the same args (binary stays binary)
+//   "ack" ...args, cb  acknowledges with the same args
+//   "join" room, cb    joins the room, acks true;  "leave" room, cb likewise
+//   "to-room" {room, event, args[, except_me]}   broadcasts to the room (optionally not to the sender)
+//   "to-all-volatile" {event, args}              volatile broadcast to the namespace
+//   "ask" {payload, timeout}    emits "question" payload with an ack; reports "answer" {timed_out, args}
+//   "disconnect-me" close       server-side disconnect (close=true ends the connection)
+//   "drop-transport"            closes the Engine.IO session without a DISCONNECT packet
+// "/admin" refuses connections whose auth.token is not "secret" (connect_error "unauthorized",
+// data {reason}). GET /debug/stats answers {"sessions":N}.
+#include "base/log.h"
+#include "http/listener.h"
+#include "socketio/server.h"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <iostream>
+#include <thread>
+
+using namespace switchboard;
+using sio_socket = socketio::socket;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Switchboard testbed server (drives the integration tests)"};
+  std::string host = "127.0.0.1";
+  uint16_t port = 3000;
+  size_t threads = 2;
+  size_t max_payload = 1'000'000;
+  int ping_interval = 25'000, ping_timeout = 20'000;
+  std::string level = "warn";
+  app.add_option("--host", host);
+  app.add_option("--port", port);
+  app.add_option("--threads", threads)->check(CLI::Range(1, 64));
+  app.add_option("--max-payload", max_payload);
+  app.add_option("--ping-interval", ping_interval);
+  app.add_option("--ping-timeout", ping_timeout);
+  app.add_option("--log-level", level);
+  CLI11_PARSE(app, argc, argv);
+  log_level lvl;
+  if (!parse_log_level(level, lvl)) {
+    std::cerr << "--log-level: expected debug, info, warn, error or off\n";
+    return 2;
+  }
+  set_log_level(lvl);
+
+  loop_group loops(threads);
+  socketio::options opts;
+  opts.engine.max_payload = max_payload;
+  opts.engine.ping_interval = std::chrono::milliseconds(ping_interval);
+  opts.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
+  opts.engine.cors.origins = {"*"};
+  socketio::server io(loops, opts);
+
+  auto& main_nsp = io.of("/");
+  main_nsp.on_connection([&main_nsp](sio_socket& s) {
+    s.emit("welcome", json{{"id", s.id()}});
+    s.on("echo", [](sio_socket& self, json args, sio_socket::ack_fn) { self.emit("echo", std::move(args)); });
+    s.on("ack", [](sio_socket&, json args, sio_socket::ack_fn ack) {
+      if (ack) ack(std::move(args));
+    });
+    s.on("join", [](sio_socket& self, json args, sio_socket::ack_fn ack) {
+      if (!args.empty() && args[0].is_string()) self.join(args[0].get<std::string>());
+      if (ack) ack(json::array({true}));
+    });
+    s.on("leave", [](sio_socket& self, json args, sio_socket::ack_fn ack) {
+      if (!args.empty() && args[0].is_string()) self.leave(args[0].get<std::string>());
+      if (ack) ack(json::array({true}));
+    });
+    s.on("to-room", [&main_nsp](sio_socket& self, json args, sio_socket::ack_fn ack) {
+      if (args.empty() || !args[0].is_object()) return;
+      const auto& o = args[0];
+      const auto room = o.value("room", std::string{});
+      const auto event = o.value("event", std::string{"message"});
+      auto op = o.value("except_me", false) ? self.to(room) : main_nsp.to(room);
+      op.emit(event, o.value("args", json::array()));
+      if (ack) ack(json::array({true}));
+    });
+    s.on("to-all-volatile", [&main_nsp](sio_socket&, json args, sio_socket::ack_fn ack) {
+      if (args.empty() || !args[0].is_object()) return;
+      main_nsp.volatile_().emit(args[0].value("event", std::string{"news"}), args[0].value("args", json::array()));
+      if (ack) ack(json::array({true}));
+    });
+    s.on("ask", [](sio_socket& self, json args, sio_socket::ack_fn) {
+      json o = args.empty() ? json::object() : args[0];
+      const auto timeout = std::chrono::milliseconds(o.value("timeout", 1000));
+      std::weak_ptr<sio_socket> weak = self.shared_from_this();
+      self.emit_with_ack("question", json::array({o.value("payload", json())}), timeout,
+                         [weak](bool timed_out, json answer) {
+                           if (auto me = weak.lock())
+                             me->emit("answer", json{{"timed_out", timed_out}, {"args", std::move(answer)}});
+                         });
+    });
+    s.on("disconnect-me", [](sio_socket& self, json args, sio_socket::ack_fn) {
+      self.disconnect(!args.empty() && args[0].is_boolean() && args[0].get<bool>());
+    });
+    s.on("drop-transport", [](sio_socket& self, json, sio_socket::ack_fn) { self.close_transport(); });
+  });
+
+  auto& admin = io.of("/admin");
+  admin.use([](sio_socket& s, socketio::namespace_::next_fn next) {
+    const auto& auth = s.handshake_data().auth;
+    if (auth.is_object() && auth.value("token", std::string{}) == "secret") return next(std::nullopt);
+    next(socketio::connect_error{"unauthorized", json{{"reason", "bad token"}}});
+  });
+  admin.on_connection([](sio_socket& s) { s.emit("welcome", json{{"id", s.id()}}); });
+
+  http::limits limits;
+  limits.max_body_bytes = max_payload;
+  const http::request_handler route = [&](http::exchange_ptr ex) {
+    const auto target = ex->req().target();
+    const auto path = target.substr(0, target.find('?'));
+    if (io.engine().matches(path)) return io.engine().handle(std::move(ex));
+    if (path == "/debug/stats") {
+      const std::string body = "{\"sessions\":" + std::to_string(io.engine().session_count()) + "}";
+      return ex->respond(http::make_response(ex->req(), http::status::ok, "application/json", body));
+    }
+    ex->respond(http::make_response(ex->req(), http::status::not_found, "text/plain", "Not Found"));
+  };
+  http::listener listener(loops, route, limits);
+  try {
+    listener.listen(host, port);
+  } catch (const std::exception& e) {
+    std::cerr << "cannot listen on " << host << ":" << port << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "listening on http://" << host << ":" << listener.port() << std::endl;
+  boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int) { loops.stop(); });
+  loops.run();
+  return 0;
+}

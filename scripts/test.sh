@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test: formatting, unit tests (release and ASan+UBSan),
+# conformance and integration tests against the built binaries, and each fuzz target for a bounded
+# time. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+JOBS="${JOBS:-$(nproc)}"
+
+bash scripts/install-deps.sh
+
+echo "== format"
+bash scripts/check-format.sh
+
+echo "== release build + unit tests"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$JOBS"
+ctest --preset release -j "$JOBS"
+
+echo "== conformance and integration tests (official socket.io-client, real sockets)"
+(cd tests && npm run --silent test:conformance && npm run --silent test:integration)
+
+echo "== ASan + UBSan build: unit, conformance and integration tests"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$JOBS"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --preset asan -j "$JOBS"
+(cd tests && SWITCHBOARD_CONFORMANCE_SERVER=../build/asan/examples/conformance_server \
+  SWITCHBOARD_TESTBED_SERVER=../build/asan/examples/testbed_server \
+  npm run --silent test:conformance && \
+  SWITCHBOARD_TESTBED_SERVER=../build/asan/examples/testbed_server npm run --silent test:integration)
+
+echo "== fuzz targets, ${FUZZ_SECONDS}s each"
+bash tests/fuzz/run.sh "$FUZZ_SECONDS"

@@ -1,0 +1,59 @@
+#include "http/static_files.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace switchboard::http {
+
+std::optional<std::filesystem::path> static_files::resolve(std::string_view url_path) const {
+  if (url_path.empty() || url_path[0] != '/') return std::nullopt;
+  std::filesystem::path rel;
+  size_t pos = 1;
+  while (pos <= url_path.size()) {
+    const size_t slash = std::min(url_path.find('/', pos), url_path.size());
+    const auto seg = url_path.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (seg.empty() || seg == ".") continue;
+    if (seg == ".." || seg.find('\0') != std::string_view::npos || seg.find('\\') != std::string_view::npos) {
+      return std::nullopt;
+    }
+    rel /= std::string(seg);
+  }
+  auto full = root_ / rel;
+  std::error_code ec;
+  if (std::filesystem::is_directory(full, ec)) full /= "index.html";
+  if (!std::filesystem::is_regular_file(full, ec)) return std::nullopt;
+  return full;
+}
+
+std::string_view static_files::content_type(const std::filesystem::path& file) {
+  const auto ext = file.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json" || ext == ".map") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  return "application/octet-stream";
+}
+
+response static_files::serve(const request& req, std::string_view url_path) const {
+  if (req.method() != beast_http::verb::get && req.method() != beast_http::verb::head) {
+    auto res = make_response(req, status::method_not_allowed, "application/json",
+                             R"({"error":"method_not_allowed","message":"static files answer GET and HEAD only"})");
+    res.set(field::allow, "GET, HEAD");
+    return res;
+  }
+  const auto file = resolve(url_path);
+  if (!file) return make_response(req, status::not_found, "application/json", R"({"error":"not_found","message":"no such file"})");
+  std::ifstream in(*file, std::ios::binary);
+  std::ostringstream body;
+  body << in.rdbuf();
+  auto res = make_response(req, status::ok, content_type(*file), body.str());
+  res.set(field::cache_control, "no-cache");
+  res.set("X-Content-Type-Options", "nosniff");
+  return res;
+}
+
+}  // namespace switchboard::http
