@@ -74,6 +74,10 @@ void session::schedule_poll_flush() {
 // Answers the pending GET with everything buffered, in one payload.
 void session::flush_poll() {
   if (closed_ || !pending_get_ || poll_buffer_.empty() || probed_ || transport_ != transport_kind::polling) return;
+  answer_get(pending_get_, take_poll_payload());
+}
+
+std::string session::take_poll_payload() {
   std::string body;
   size_t n = 0;
   for (const auto& p : poll_buffer_) {
@@ -82,7 +86,7 @@ void session::flush_poll() {
   }
   poll_buffer_.clear();
   poll_buffered_bytes_ = 0;
-  answer_get(pending_get_, std::move(body));
+  return body;
 }
 
 void session::answer_get(http::exchange_ptr& ex, std::string body) {
@@ -96,9 +100,10 @@ void session::answer_get(http::exchange_ptr& ex, std::string body) {
 
 void session::on_poll_get(http::exchange_ptr ex) {
   if (closed_) {
-    // Lingering after a client close: the GET that raced the close ends with a noop.
-    answer_get(ex, "6");
-    linger_ = false;
+    // Lingering: packets queued before the close go out first, then the close (or, after a
+    // client's close, a noop for the GET that raced it).
+    if (!poll_buffer_.empty()) return answer_get(ex, take_poll_payload());
+    answer_get(ex, std::exchange(linger_reply_, {}));
     server_.forget(*this);
     return;
   }
@@ -161,7 +166,7 @@ void session::on_packet(eio::packet&& p) {
       if (pending_get_) {
         answer_get(pending_get_, "6");  // client-initiated: the poll ends with a noop
       } else if (transport_ == transport_kind::polling) {
-        linger_ = true;  // the client's last GET may be on its way on another connection
+        linger_reply_ = "6";  // the client's last GET may be on its way on another connection
       }
       teardown("transport close");
       break;
@@ -263,16 +268,20 @@ void session::teardown(std::string_view reason) {
     ws_->detach();
     ws_->close(protocol::websocket::close_normal);
   }
-  if (pending_get_) {
-    // Buffered packets go out first, then the close packet.
-    std::string body;
-    for (const auto& p : poll_buffer_) body.append(p->polling_form()).push_back(eio::record_separator);
-    body.push_back(static_cast<char>(packet_type::close));
-    answer_get(pending_get_, std::move(body));
+  const bool server_initiated =
+      reason == "forced close" || reason == "forced server close" || reason == "server shutting down";
+  if (transport_ == transport_kind::polling && server_initiated && !poll_buffer_.empty()) {
+    // Node delivers what was queued and sends the close packet with the next poll: the client
+    // must see the queued packets (a DISCONNECT, say) before the transport closes.
+    linger_reply_ = "1";
+    if (pending_get_) answer_get(pending_get_, take_poll_payload());
+  } else if (pending_get_) {
+    answer_get(pending_get_, "1");
   }
-  poll_buffer_.clear();
-  if (linger_) {
-    heartbeat_.expires_after(linger_time);
+  if (linger_reply_.empty()) poll_buffer_.clear();
+  if (!linger_reply_.empty()) {
+    heartbeat_.expires_after(linger_reply_ == "6" ? linger_time
+                                                  : server_.opts().ping_interval + server_.opts().ping_timeout);
     heartbeat_.async_wait([self](boost::system::error_code ec) {
       if (!ec) self->server_.forget(*self);
     });

@@ -90,6 +90,7 @@ class session final : public std::enable_shared_from_this<session>, private webs
   void schedule_poll_flush();
   void flush_poll();
   void answer_get(http::exchange_ptr& ex, std::string body);
+  std::string take_poll_payload();
   void teardown(std::string_view reason);
 
   server& server_;
@@ -101,9 +102,10 @@ class session final : public std::enable_shared_from_this<session>, private webs
   boost::asio::steady_timer heartbeat_;
   bool awaiting_pong_ = false;
   bool closed_ = false;
-  // After a client's close packet on polling, the id stays known this long so that a GET racing
-  // the POST gets a noop instead of "Session ID unknown".
-  bool linger_ = false;
+  // A closed polling session whose id stays known for one more GET: after a client's close packet
+  // (that GET, racing the POST, gets a noop "6", for at most linger_time), or after a server close
+  // with packets still queued (they go out, then "1"). Empty: forgotten at once.
+  std::string linger_reply_;
   static constexpr std::chrono::milliseconds linger_time{100};
 
   // long-polling

@@ -46,7 +46,9 @@ response static_files::serve(const request& req, std::string_view url_path) cons
     return res;
   }
   const auto file = resolve(url_path);
-  if (!file) return make_response(req, status::not_found, "application/json", R"({"error":"not_found","message":"no such file"})");
+  if (!file)
+    return make_response(req, status::not_found, "application/json",
+                         R"({"error":"not_found","message":"no such file"})");
   std::ifstream in(*file, std::ios::binary);
   std::ostringstream body;
   body << in.rdbuf();

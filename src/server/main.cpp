@@ -2,9 +2,9 @@
 // its static files, /healthz and /metrics. Flags are also SWITCHBOARD_* environment variables and
 // keys of an optional config file (DESIGN.md §6).
 #include "base/log.h"
+#include "base/random_id.h"
 #include "chat/chat.h"
 #include "http/listener.h"
-#include "base/random_id.h"
 #include "http/static_files.h"
 #include "http/url.h"
 #include "socketio/server.h"
@@ -39,8 +39,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-payload", max_payload, "largest message or polling body in bytes")
       ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
       ->envname(env("MAX_PAYLOAD"));
-  app.add_option("--ping-interval", ping_interval, "ms between server pings")->check(CLI::Range(1, 3'600'000))->envname(env("PING_INTERVAL"));
-  app.add_option("--ping-timeout", ping_timeout, "ms to wait for a pong")->check(CLI::Range(1, 3'600'000))->envname(env("PING_TIMEOUT"));
+  app.add_option("--ping-interval", ping_interval, "ms between server pings")
+      ->check(CLI::Range(1, 3'600'000))
+      ->envname(env("PING_INTERVAL"));
+  app.add_option("--ping-timeout", ping_timeout, "ms to wait for a pong")
+      ->check(CLI::Range(1, 3'600'000))
+      ->envname(env("PING_TIMEOUT"));
   app.add_option("--log-level", level, "debug, info, warn, error or off")->envname(env("LOG_LEVEL"));
   app.add_option("--web-root", web_root, "folder with the chat page")->envname(env("WEB_ROOT"));
   try {
@@ -76,12 +80,15 @@ int main(int argc, char** argv) {
     if (io.engine().matches(raw_path)) return io.engine().handle(std::move(ex));
     http::target t;
     if (!http::parse_target(target, t)) {
-      return ex->respond(http::make_response(ex->req(), http::status::bad_request, "application/json",
-                                             R"({"error":"bad_request","message":"invalid percent-encoding in the URL"})"));
+      return ex->respond(
+          http::make_response(ex->req(), http::status::bad_request, "application/json",
+                              R"({"error":"bad_request","message":"invalid percent-encoding in the URL"})"));
     }
     if (t.path == "/healthz") {
-      const auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
-      const std::string body = json{{"status", "ok"}, {"node", node_id}, {"uptime_s", up}, {"redis", "disabled"}}.dump();
+      const auto up =
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+      const std::string body =
+          json{{"status", "ok"}, {"node", node_id}, {"uptime_s", up}, {"redis", "disabled"}}.dump();
       return ex->respond(http::make_response(ex->req(), http::status::ok, "application/json", body));
     }
     if (t.path == "/metrics") {
