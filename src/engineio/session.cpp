@@ -270,7 +270,7 @@ void session::teardown(std::string_view reason) {
   }
   const bool server_initiated =
       reason == "forced close" || reason == "forced server close" || reason == "server shutting down";
-  if (transport_ == transport_kind::polling && server_initiated && !poll_buffer_.empty()) {
+  if (transport_ == transport_kind::polling && server_initiated && (!poll_buffer_.empty() || !pending_get_)) {
     // Node delivers what was queued and sends the close packet with the next poll: the client
     // must see the queued packets (a DISCONNECT, say) before the transport closes.
     linger_reply_ = "1";
