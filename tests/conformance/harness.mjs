@@ -9,11 +9,10 @@
 // - Engine.IO / Socket.IO constants of the reference configuration.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { http as sharedHttp, startServerProcess, withTimeout } from "../lib/server-process.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testsDir = path.resolve(here, "..");
@@ -30,9 +29,6 @@ export const WAIT_TIMEOUT = 2000;
 // Default per-test timeout for `node:test`.
 export const TEST_TIMEOUT = 10000;
 
-const STARTUP_TIMEOUT = 10000;
-const STOP_TIMEOUT = 5000;
-
 export function serverBinary() {
   const fromEnv = process.env.SWITCHBOARD_CONFORMANCE_SERVER;
   // an explicit path is taken relative to the current directory
@@ -44,119 +40,10 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-// Rejects with a descriptive error if `promise` does not settle in `ms`.
-export function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { withTimeout };
 
-// ---------------------------------------------------------------------------
-// Server process
-// ---------------------------------------------------------------------------
-
-export async function startServer({ binary = serverBinary(), args = ["--port", "0"] } = {}) {
-  if (!existsSync(binary)) {
-    throw new Error(
-      `server binary not found: ${binary} ` +
-        `(build it, or set SWITCHBOARD_CONFORMANCE_SERVER)`,
-    );
-  }
-
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let output = ""; // stdout + stderr, for diagnostics
-  let exited = null; // { code, signal } once the process is gone
-  let stopping = false;
-  const keep = (chunk) => {
-    output += chunk;
-    if (output.length > 65536) output = output.slice(-65536); // keep the tail only
-  };
-
-  const exitPromise = new Promise((resolve) => {
-    child.on("exit", (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    });
-  });
-
-  const ready = new Promise((resolve, reject) => {
-    let pending = "";
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      keep(chunk);
-      pending += chunk;
-      let nl;
-      while ((nl = pending.indexOf("\n")) !== -1) {
-        const line = pending.slice(0, nl).replace(/\r$/, "");
-        pending = pending.slice(nl + 1);
-        const m = /listening on http:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/.exec(line);
-        if (m) resolve({ host: m[1], port: Number(m[2]) });
-      }
-    });
-    child.stderr.on("data", (chunk) => {
-      keep(chunk);
-    });
-    child.on("error", (err) => reject(new Error(`failed to spawn ${binary}: ${err.message}`)));
-    exitPromise.then(({ code, signal }) =>
-      reject(
-        new Error(`server exited before listening (code=${code}, signal=${signal})`),
-      ),
-    );
-  });
-
-  let addr;
-  try {
-    addr = await withTimeout(ready, STARTUP_TIMEOUT, "the `listening on` line");
-  } catch (err) {
-    if (!exited) {
-      child.kill("SIGKILL");
-      await withTimeout(exitPromise, STOP_TIMEOUT, "server exit").catch(() => {});
-    }
-    err.message += `\n--- server output ---\n${output}`;
-    throw err;
-  }
-
-  let host = addr.host;
-  if (host === "0.0.0.0" || host === "*") host = "127.0.0.1";
-  if (host === "[::]") host = "[::1]";
-
-  const url = `http://${host}:${addr.port}`;
-  return {
-    url,
-    wsUrl: url.replace(/^http/, "ws"),
-    host,
-    port: addr.port,
-    output: () => output,
-    // Sends SIGTERM, waits (bounded) for the exit, then SIGKILL.
-    // Throws if the server had died on its own before stop() was called.
-    async stop() {
-      if (stopping) return exited;
-      stopping = true;
-      const diedEarly = exited;
-      if (!exited) {
-        child.kill("SIGTERM");
-        try {
-          await withTimeout(exitPromise, STOP_TIMEOUT, "server exit after SIGTERM");
-        } catch {
-          child.kill("SIGKILL");
-          await withTimeout(exitPromise, STOP_TIMEOUT, "server exit after SIGKILL");
-        }
-      }
-      if (diedEarly) {
-        throw new Error(
-          `server exited during the tests (code=${diedEarly.code}, ` +
-            `signal=${diedEarly.signal})\n--- server output ---\n${output}`,
-        );
-      }
-      return exited;
-    },
-  };
+export function startServer({ binary = serverBinary(), args = ["--port", "0"] } = {}) {
+  return startServerProcess({ binary, args, envName: "SWITCHBOARD_CONFORMANCE_SERVER" });
 }
 
 // ---------------------------------------------------------------------------
@@ -299,19 +186,9 @@ export function openSocket(url) {
 // HTTP
 // ---------------------------------------------------------------------------
 
-// fetch() with a bounded timeout; reads the whole body as text.
-// Returns { status, headers, text }.
-export async function http(url, { method = "GET", body, headers, timeout = WAIT_TIMEOUT, signal } = {}) {
-  const signals = [AbortSignal.timeout(timeout)];
-  if (signal) signals.push(signal);
-  const res = await fetch(url, {
-    method,
-    body,
-    headers,
-    signal: AbortSignal.any(signals),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text };
+// fetch() with a bounded timeout (WAIT_TIMEOUT by default); returns { status, headers, text }.
+export function http(url, { timeout = WAIT_TIMEOUT, ...rest } = {}) {
+  return sharedHttp(url, { timeout, ...rest });
 }
 
 // Engine.IO HTTP error bodies: {"code":N,"message":"..."}.

@@ -11,22 +11,19 @@
 //   write frames the `ws` library refuses to produce (unmasked, invalid UTF-8).
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
+import { http as sharedHttp, startServerProcess, withTimeout } from "../lib/server-process.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testsDir = path.resolve(here, "..");
 
 export const WAIT = 3000; // default bound for one wait
 export const TEST_TIMEOUT = 20000; // default per-test bound for node:test
-const STARTUP_TIMEOUT = 10000;
-const STOP_TIMEOUT = 5000;
 
 export function serverBinary() {
   const fromEnv = process.env.SWITCHBOARD_TESTBED_SERVER;
@@ -34,14 +31,7 @@ export function serverBinary() {
   return path.resolve(testsDir, "../build/release/examples/testbed_server");
 }
 
-// Rejects with a descriptive error if `promise` does not settle within `ms`.
-export function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { withTimeout };
 
 // Resolves with the arguments of the next `event` emitted by `emitter` (bounded).
 export function once(emitter, event, ms = WAIT, what = `"${event}"`) {
@@ -60,105 +50,21 @@ export function once(emitter, event, ms = WAIT, what = `"${event}"`) {
 // Server process
 // ---------------------------------------------------------------------------
 
-export async function startServer(extraArgs = []) {
-  const binary = serverBinary();
-  if (!existsSync(binary)) {
-    throw new Error(`testbed binary not found: ${binary} (build it, or set SWITCHBOARD_TESTBED_SERVER)`);
-  }
-  const args = ["--port", "0", ...extraArgs];
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  let exited = null;
-  let stopping = false;
-  const keep = (chunk) => {
-    output += chunk;
-    if (output.length > 65536) output = output.slice(-65536);
-  };
-  const exitPromise = new Promise((resolve) => {
-    child.on("exit", (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    });
+export function startServer(extraArgs = []) {
+  return startServerProcess({
+    binary: serverBinary(),
+    args: ["--port", "0", ...extraArgs],
+    envName: "SWITCHBOARD_TESTBED_SERVER",
   });
-  const ready = new Promise((resolve, reject) => {
-    let pending = "";
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      keep(chunk);
-      pending += chunk;
-      let nl;
-      while ((nl = pending.indexOf("\n")) !== -1) {
-        const line = pending.slice(0, nl).replace(/\r$/, "");
-        pending = pending.slice(nl + 1);
-        const m = /listening on http:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/.exec(line);
-        if (m) resolve({ host: m[1], port: Number(m[2]) });
-      }
-    });
-    child.stderr.on("data", keep);
-    child.on("error", (err) => reject(new Error(`failed to spawn ${binary}: ${err.message}`)));
-    exitPromise.then(({ code, signal }) =>
-      reject(new Error(`server exited before listening (code=${code}, signal=${signal})`)),
-    );
-  });
-
-  let addr;
-  try {
-    addr = await withTimeout(ready, STARTUP_TIMEOUT, "the `listening on` line");
-  } catch (err) {
-    if (!exited) {
-      child.kill("SIGKILL");
-      await withTimeout(exitPromise, STOP_TIMEOUT, "server exit").catch(() => {});
-    }
-    err.message += `\n--- server output ---\n${output}`;
-    throw err;
-  }
-  let host = addr.host;
-  if (host === "0.0.0.0" || host === "*") host = "127.0.0.1";
-  if (host === "[::]") host = "[::1]";
-  const url = `http://${host}:${addr.port}`;
-  return {
-    url,
-    wsUrl: url.replace(/^http/, "ws"),
-    host,
-    port: addr.port,
-    args,
-    output: () => output,
-    alive: () => exited === null,
-    // SIGTERM, bounded wait, then SIGKILL. Throws if the server had died by itself.
-    async stop() {
-      if (stopping) return exited;
-      stopping = true;
-      const diedEarly = exited;
-      if (!exited) {
-        child.kill("SIGTERM");
-        try {
-          await withTimeout(exitPromise, STOP_TIMEOUT, "server exit after SIGTERM");
-        } catch {
-          child.kill("SIGKILL");
-          await withTimeout(exitPromise, STOP_TIMEOUT, "server exit after SIGKILL");
-        }
-      }
-      if (diedEarly) {
-        throw new Error(
-          `server exited during the tests (code=${diedEarly.code}, signal=${diedEarly.signal})\n` +
-            `--- server output ---\n${output}`,
-        );
-      }
-      return exited;
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------
 // HTTP
 // ---------------------------------------------------------------------------
 
-// fetch() with a bounded timeout; reads the whole body as text.
-export async function http(url, { method = "GET", body, headers, timeout = WAIT } = {}) {
-  const res = await fetch(url, { method, body, headers, signal: AbortSignal.timeout(timeout) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text };
+// fetch() with a bounded timeout (WAIT by default); returns { status, headers, text }.
+export function http(url, { timeout = WAIT, ...rest } = {}) {
+  return sharedHttp(url, { timeout, ...rest });
 }
 
 export async function sessionCount(server) {
