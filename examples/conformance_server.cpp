@@ -86,13 +86,7 @@ int main(int argc, char** argv) {
     ex->respond(http::make_response(ex->req(), http::status::not_found, "text/plain", "Not Found"));
   };
   http::listener listener(loops, route, limits);
-  try {
-    listener.listen(host, port);
-  } catch (const std::exception& e) {
-    std::cerr << "cannot listen on " << host << ":" << port << ": " << e.what() << "\n";
-    return 1;
-  }
-  std::cout << "listening on http://" << host << ":" << listener.port() << std::endl;
+  if (const int code = listener.listen_and_announce(host, port)) return code;
 
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) { loops.stop(); });

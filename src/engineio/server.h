@@ -39,6 +39,8 @@ class server {
 
   // Used by sessions.
   void forget(const session& s);
+  // Answers with the CORS headers of the configuration.
+  void respond(http::exchange& ex, http::response res) const;
 
  private:
   struct worker_state {
@@ -49,7 +51,6 @@ class server {
   void handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd, std::string buffered, http::request req);
   void handshake(http::exchange_ptr ex, bool upgrade);
   std::shared_ptr<const handshake_info> describe(const http::exchange& ex) const;
-  void respond(http::exchange& ex, http::response res) const;
   void fail(http::exchange& ex, error_code code, bool upgrade) const;
   void register_session(const std::shared_ptr<session>& s);
 

@@ -3,7 +3,6 @@
 #include "base/log.h"
 #include "engineio/errors.h"
 #include "engineio/server.h"
-#include "http/cors.h"
 
 namespace switchboard::engineio {
 
@@ -92,10 +91,8 @@ std::string session::take_poll_payload() {
 void session::answer_get(http::exchange_ptr& ex, std::string body) {
   auto res = http::make_response(ex->req(), http::status::ok, "text/plain; charset=UTF-8", std::move(body));
   res.set(http::field::cache_control, "no-store");
-  http::apply_cors(server_.opts().cors, ex->req(), res);
-  auto taken = std::move(ex);
-  ex = nullptr;
-  taken->respond(std::move(res));
+  const auto taken = std::move(ex);  // leaves `ex` (often pending_get_) empty
+  server_.respond(*taken, std::move(res));
 }
 
 void session::on_poll_get(http::exchange_ptr ex) {
@@ -109,9 +106,7 @@ void session::on_poll_get(http::exchange_ptr ex) {
   }
   if (pending_get_) {
     // Node: "overlap from client" — refuse the newcomer and end the session.
-    auto res = http::make_response(ex->req(), http::status::bad_request, "text/html", "");
-    http::apply_cors(server_.opts().cors, ex->req(), res);
-    ex->respond(std::move(res));
+    server_.respond(*ex, http::make_response(ex->req(), http::status::bad_request, "text/html", ""));
     return teardown("transport error");
   }
   if (probed_) return answer_get(ex, "6");  // upgrading: the client must stop polling
@@ -123,28 +118,24 @@ void session::on_poll_get(http::exchange_ptr ex) {
       self->teardown("transport error");  // a dropped long-poll ends the session
     }
   });
-  if (!poll_buffer_.empty()) flush_poll();
+  flush_poll();
 }
 
 void session::on_poll_post(http::exchange_ptr ex) {
   auto self = shared_from_this();
   const auto& req = ex->req();
-  if (closed_) return ex->respond(error_response(req, error_code::unknown_sid));
+  if (closed_) return server_.respond(*ex, error_response(req, error_code::unknown_sid));
   std::vector<eio::packet> packets;
   const bool binary_body = req[http::field::content_type] == "application/octet-stream";
   if (binary_body || !eio::decode_payload(req.body(), packets)) {
-    auto res = http::make_response(req, http::status::bad_request, "text/html", "");
-    http::apply_cors(server_.opts().cors, req, res);
-    ex->respond(std::move(res));
+    server_.respond(*ex, http::make_response(req, http::status::bad_request, "text/html", ""));
     return teardown(binary_body ? "transport error" : "parse error");
   }
   for (auto& p : packets) {
     if (closed_) break;
     on_packet(std::move(p));
   }
-  auto res = http::make_response(req, http::status::ok, "text/html", "ok");
-  http::apply_cors(server_.opts().cors, req, res);
-  ex->respond(std::move(res));
+  server_.respond(*ex, http::make_response(req, http::status::ok, "text/html", "ok"));
 }
 
 void session::on_packet(eio::packet&& p) {
@@ -248,7 +239,7 @@ void session::on_probe_closed() {
   probe_ = nullptr;
   probed_ = false;
   upgrade_timer_.reset();
-  if (pending_get_ && !poll_buffer_.empty()) flush_poll();
+  flush_poll();
 }
 
 void session::close(std::string_view reason) { teardown(reason); }
@@ -278,7 +269,6 @@ void session::teardown(std::string_view reason) {
   } else if (pending_get_) {
     answer_get(pending_get_, "1");
   }
-  if (linger_reply_.empty()) poll_buffer_.clear();
   if (!linger_reply_.empty()) {
     heartbeat_.expires_after(linger_reply_ == "6" ? linger_time
                                                   : server_.opts().ping_interval + server_.opts().ping_timeout);
@@ -286,6 +276,7 @@ void session::teardown(std::string_view reason) {
       if (!ec) self->server_.forget(*self);
     });
   } else {
+    poll_buffer_.clear();
     server_.forget(*this);
   }
   SB_LOG(debug, "event=session_close sid=" << id_ << " reason=\"" << reason << "\"");

@@ -3,7 +3,9 @@
 #include "base/log.h"
 
 #include <sys/socket.h>
+
 #include <boost/asio/ip/address.hpp>
+#include <iostream>
 
 namespace switchboard::http {
 
@@ -27,6 +29,24 @@ void listener::listen(const std::string& host, uint16_t port) {
     acceptors_.push_back(std::move(acc));
   }
   for (size_t w = 0; w < acceptors_.size(); ++w) accept(w);
+}
+
+int listener::listen_and_announce(const std::string& host, uint16_t port) {
+  try {
+    listen(host, port);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == boost::asio::error::address_in_use) {
+      std::cerr << "port " << port << " is already in use on " << host << "; choose another with --port\n";
+    } else if (e.code() == boost::asio::error::invalid_argument) {
+      std::cerr << "--host: \"" << host << "\" is not an IP address to listen on\n";
+      return 2;
+    } else {
+      std::cerr << "cannot listen on " << host << ":" << port << ": " << e.code().message() << "\n";
+    }
+    return 1;
+  }
+  std::cout << "listening on http://" << host << ":" << port_ << std::endl;
+  return 0;
 }
 
 void listener::close() {

@@ -99,20 +99,7 @@ int main(int argc, char** argv) {
     ex->respond(files.serve(ex->req(), t.path));
   };
   http::listener listener(loops, route, limits);
-  try {
-    listener.listen(host, port);
-  } catch (const boost::system::system_error& e) {
-    if (e.code() == boost::asio::error::address_in_use) {
-      std::cerr << "port " << port << " is already in use on " << host << "; choose another with --port\n";
-    } else {
-      std::cerr << "cannot listen on " << host << ":" << port << ": " << e.code().message() << "\n";
-    }
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "--host: cannot listen on \"" << host << "\": " << e.what() << "\n";
-    return 2;
-  }
-  std::cout << "listening on http://" << host << ":" << listener.port() << std::endl;
+  if (const int code = listener.listen_and_announce(host, port)) return code;
   SB_LOG(info, "event=start node=" << node_id << " threads=" << loops.size() << " port=" << listener.port());
 
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
