@@ -2,8 +2,6 @@
 
 #include "base/log.h"
 
-#include <sys/socket.h>
-
 #include <boost/asio/ip/address.hpp>
 #include <iostream>
 
@@ -13,22 +11,14 @@ listener::listener(loop_group& loops, const request_handler& handler, const limi
     : loops_(loops), handler_(handler), limits_(lim) {}
 
 void listener::listen(const std::string& host, uint16_t port) {
-  const auto address = boost::asio::ip::make_address(host);
-  for (size_t w = 0; w < loops_.size(); ++w) {
-    auto acc = std::make_unique<tcp::acceptor>(loops_.context(w));
-    const tcp::endpoint ep(address, port_ ? port_ : port);
-    acc->open(ep.protocol());
-    acc->set_option(tcp::acceptor::reuse_address(true));
-    const int one = 1;
-    if (::setsockopt(acc->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-      throw boost::system::system_error(errno, boost::system::system_category(), "SO_REUSEPORT");
-    }
-    acc->bind(ep);
-    acc->listen(4096);
-    port_ = acc->local_endpoint().port();
-    acceptors_.push_back(std::move(acc));
-  }
-  for (size_t w = 0; w < acceptors_.size(); ++w) accept(w);
+  const tcp::endpoint ep(boost::asio::ip::make_address(host), port);
+  acceptor_ = std::make_unique<tcp::acceptor>(loops_.context(0));
+  acceptor_->open(ep.protocol());
+  acceptor_->set_option(tcp::acceptor::reuse_address(true));
+  acceptor_->bind(ep);
+  acceptor_->listen(4096);
+  port_ = acceptor_->local_endpoint().port();
+  accept();
 }
 
 int listener::listen_and_announce(const std::string& host, uint16_t port) {
@@ -50,25 +40,27 @@ int listener::listen_and_announce(const std::string& host, uint16_t port) {
 }
 
 void listener::close() {
-  for (size_t w = 0; w < acceptors_.size(); ++w) {
-    loops_.post(w, [acc = acceptors_[w].get()] {
-      boost::system::error_code ec;
-      acc->close(ec);
-    });
-  }
+  loops_.post(0, [this] {
+    boost::system::error_code ec;
+    if (acceptor_) acceptor_->close(ec);
+  });
 }
 
-void listener::accept(size_t worker) {
-  acceptors_[worker]->async_accept([this, worker](boost::system::error_code ec, tcp::socket socket) {
+// The new socket is created on the next worker's io_context and its connection starts there.
+void listener::accept() {
+  const size_t worker = next_worker_++ % loops_.size();
+  acceptor_->async_accept(loops_.context(worker), [this, worker](boost::system::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
     if (!ec) {
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<connection>(std::move(socket), worker, handler_, limits_)->start();
+      loops_.post(worker, [this, worker, socket = std::move(socket)]() mutable {
+        std::make_shared<connection>(std::move(socket), worker, handler_, limits_)->start();
+      });
     } else {
       SB_LOG(warn, "event=accept_failed error=\"" << ec.message() << "\"");
     }
-    if (acceptors_[worker]->is_open()) accept(worker);
+    if (acceptor_->is_open()) accept();
   });
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Accepts TCP connections on every worker. Each worker has its own acceptor bound to the same
-// address with SO_REUSEPORT, so the kernel spreads new connections across workers and a
-// connection stays on the worker that accepted it.
+// Accepts TCP connections and spreads them over the workers round-robin; a connection stays on
+// its worker for life. One acceptor (on worker 0), not one per worker with SO_REUSEPORT: that
+// would let a second process of the same user bind the same port silently instead of failing.
 #include "base/loop_group.h"
 #include "http/connection.h"
 
@@ -14,7 +14,7 @@ class listener {
  public:
   listener(loop_group& loops, const request_handler& handler, const limits& lim);
 
-  // Binds every worker's acceptor; port 0 picks a free port (all workers share it). Throws
+  // Binds and starts accepting; port 0 picks a free port. Throws
   // boost::system::system_error on failure (start-up only).
   void listen(const std::string& host, uint16_t port);
   // listen(), then the one line `listening on http://HOST:PORT` on standard output, flushed
@@ -26,12 +26,13 @@ class listener {
   void close();
 
  private:
-  void accept(size_t worker);
+  void accept();
 
   loop_group& loops_;
   const request_handler& handler_;
   const limits& limits_;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  std::unique_ptr<tcp::acceptor> acceptor_;
+  size_t next_worker_ = 0;
   uint16_t port_ = 0;
 };
 
