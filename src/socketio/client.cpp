@@ -138,12 +138,7 @@ void client::close(std::string_view reason) {
 }
 
 void client::disconnect_all() {
-  for (const auto& s : sockets_) {
-    sio::packet p;
-    p.type = sio::packet_type::disconnect;
-    p.nsp = s->nsp().name();
-    send(p);
-  }
+  for (const auto& s : sockets_) s->send_disconnect();
   close("forced server close");
 }
 

@@ -112,11 +112,15 @@ broadcast_operator socket::broadcast() const { return broadcast_operator(*nsp_).
 void socket::disconnect(bool close) {
   if (!connected_) return;
   if (close) return client_->disconnect_all();
+  send_disconnect();
+  on_closed("server namespace disconnect");
+}
+
+void socket::send_disconnect() {
   sio::packet p;
   p.type = sio::packet_type::disconnect;
   p.nsp = nsp_->name();
   client_->send(p);
-  on_closed("server namespace disconnect");
 }
 
 void socket::close_transport() {

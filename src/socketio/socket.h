@@ -69,6 +69,8 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   void on_event(json data, std::optional<uint64_t> id);
   void on_ack(uint64_t id, json args);
   void on_closed(std::string_view reason);
+  // Tells the client this namespace is disconnected (a DISCONNECT packet), nothing more.
+  void send_disconnect();
   void deliver(const fanout::broadcast_packet& packet, bool is_volatile) override;
 
  private:
