@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 JOBS="${JOBS:-$(nproc)}"
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --test
 
 echo "== format"
 bash scripts/check-format.sh
@@ -20,6 +20,12 @@ ctest --preset release -j "$JOBS"
 echo "== conformance and integration tests (official socket.io-client, real sockets)"
 (cd tests && npm run --silent test:conformance && npm run --silent test:integration)
 
+echo "== chat server: contract, HTTP API, restart (official socket.io-client)"
+(cd tests && npm run --silent test:chat)
+
+echo "== browser: chat page and dashboard in headless Chromium"
+(cd tests && npm run --silent test:browser)
+
 # The conformance tests are timed to the protocol's 300/200 ms heartbeat: they run on the
 # release build only. Everything else runs again under the sanitizers.
 echo "== ASan + UBSan build: unit and integration tests"
@@ -28,6 +34,7 @@ cmake --build --preset asan -j "$JOBS"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --preset asan -j "$JOBS"
 (cd tests && SWITCHBOARD_TESTBED_SERVER=../build/asan/examples/testbed_server npm run --silent test:integration)
+(cd tests && SWITCHBOARD_BINARY=../build/asan/src/server/switchboard npm run --silent test:chat)
 
 echo "== fuzz targets, ${FUZZ_SECONDS}s each"
 bash tests/fuzz/run.sh "$FUZZ_SECONDS"

@@ -1,5 +1,8 @@
 #include "chat/chat.h"
 
+#include "base/metrics.h"
+#include "chat/identity.h"
+
 #include <chrono>
 
 namespace switchboard::chat {
@@ -7,28 +10,32 @@ namespace {
 
 using sio_socket = socketio::socket;
 
+constexpr size_t max_room_bytes = 64;
+constexpr size_t join_history = 50;
+constexpr size_t default_history = 50;
+constexpr size_t max_history = 200;
+
 json refusal(std::string_view code, std::string_view message) {
   return json{{"ok", false}, {"error", code}, {"message", message}};
 }
 
 // Answers through the ack when there is one, else as an `error` event (DESIGN.md §4).
 void refuse(sio_socket& s, const sio_socket::ack_fn& ack, std::string_view code, std::string_view message) {
+  if (code == "rate_limited") metrics::add(metrics::counter::rate_limited);
   if (ack) return ack(json::array({refusal(code, message)}));
-  s.emit("error", refusal(code, message));
+  s.emit("error", json::array({refusal(code, message)}));
 }
 
-size_t code_points(const std::string& utf8) {
-  size_t n = 0;
-  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
-  return n;
-}
+bool valid_room(const std::string& room) { return !room.empty() && room.size() <= max_room_bytes; }
 
 // `"room"` or `{room}`; empty when neither.
 std::string room_of(const json& args) {
   if (args.empty()) return {};
   if (args[0].is_string()) return args[0].get<std::string>();
-  if (args[0].is_object() && args[0].contains("room") && args[0]["room"].is_string())
-    return args[0]["room"].get<std::string>();
+  if (args[0].is_object()) {
+    const auto it = args[0].find("room");
+    if (it != args[0].end() && it->is_string()) return it->get<std::string>();
+  }
   return {};
 }
 
@@ -41,75 +48,160 @@ bool in_room(const sio_socket& s, const std::string& room) {
 
 std::string user_of(sio_socket& s) { return s.data().value("user", std::string{}); }
 
+json to_json(const storage::message& m) {
+  return json{{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A positive integer field of `o`; nullopt when absent, false when present but not one.
+bool positive_field(const json& o, const char* key, std::optional<uint64_t>& out) {
+  const auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return true;
+  if (!it->is_number_integer() || it->get<int64_t>() <= 0) return false;
+  out = it->get<uint64_t>();
+  return true;
+}
+
 }  // namespace
 
-chat_app::chat_app(socketio::server& io, options opts) : nsp_(io.of("/")), options_(opts) {
-  nsp_.use([](sio_socket& s, socketio::namespace_::next_fn next) {
-    const auto& auth = s.handshake_data().auth;
-    std::string name =
-        auth.is_object() && auth.contains("name") && auth["name"].is_string() ? auth["name"].get<std::string>() : "";
-    const auto first = name.find_first_not_of(" \t\r\n");
-    const auto last = name.find_last_not_of(" \t\r\n");
-    name = first == std::string::npos ? "" : name.substr(first, last - first + 1);
-    if (name.empty() || code_points(name) > 32) {
-      return next(socketio::connect_error{
-          "unauthorized", json{{"error", "unauthorized"}, {"message", "auth.name must be 1 to 32 characters"}}});
+struct chat_app::socket_state {
+  explicit socket_state(rate_limit r) : bucket(r) {}
+  token_bucket bucket;  // `message` and `typing`
+};
+
+chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence, options opts)
+    : io_(io), nsp_(io.of("/")), history_(history), presence_(presence), options_(std::move(opts)) {
+  nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto who = identify(s.handshake_data().auth, options_.jwt_secret, now);
+    if (who.refusal) {
+      return next(socketio::connect_error{"unauthorized",
+                                          json{{"error", who.refusal->error}, {"message", who.refusal->message}}});
     }
-    s.data()["user"] = name;
+    s.data()["user"] = std::move(who.user);
     next(std::nullopt);
   });
   nsp_.on_connection([this](sio_socket& s) { on_connection(s); });
 }
 
+boost::asio::io_context& chat_app::this_worker() { return io_.loops().context(loop_group::current()); }
+
 void chat_app::on_connection(sio_socket& s) {
-  s.on("join", [this](sio_socket& self, json args, sio_socket::ack_fn ack) {
-    const auto room = room_of(args);
-    if (room.empty() || room.size() > 64 || room == self.id())
-      return refuse(self, ack, "bad_request", "join needs a room name (1 to 64 bytes)");
-    const bool was_in = in_room(self, room);
-    self.join(room);
-    if (!was_in) nsp_.to(room).emit("presence", json{{"room", room}, {"user", user_of(self)}, {"action", "join"}});
-    if (ack)
-      ack(json::array({json{{"ok", true}, {"room", room}, {"history", json::array()}, {"members", json::array()}}}));
-  });
-  s.on("leave", [this](sio_socket& self, json args, sio_socket::ack_fn ack) {
-    const auto room = room_of(args);
-    if (room.empty() || !in_room(self, room)) return refuse(self, ack, "not_in_room", "you are not in that room");
-    self.leave(room);
-    nsp_.to(room).emit("presence", json{{"room", room}, {"user", user_of(self)}, {"action", "leave"}});
-    if (ack) ack(json::array({json{{"ok", true}}}));
-  });
-  s.on("message", [this](sio_socket& self, json args, sio_socket::ack_fn ack) {
-    if (args.empty() || !args[0].is_object()) return refuse(self, ack, "bad_request", "message needs {room, text}");
-    const auto& m = args[0];
-    if (!m.contains("room") || !m["room"].is_string() || !m.contains("text") || !m["text"].is_string()) {
-      return refuse(self, ack, "bad_request", "message needs {room, text} as strings");
-    }
-    const auto room = m["room"].get<std::string>();
-    const auto text = m["text"].get<std::string>();
-    if (!in_room(self, room)) return refuse(self, ack, "not_in_room", "join the room before sending to it");
-    if (text.empty()) return refuse(self, ack, "bad_request", "text is empty");
-    if (code_points(text) > options_.max_text_code_points)
-      return refuse(self, ack, "too_long", "text is over the length limit");
-    const auto id = next_id_.fetch_add(1);
-    const auto ts =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    nsp_.to(room).emit("message",
-                       json{{"id", id}, {"room", room}, {"user", user_of(self)}, {"text", text}, {"ts", ts}});
-    if (ack) ack(json::array({json{{"ok", true}, {"id", id}}}));
-  });
-  s.on("typing", [](sio_socket& self, json args, sio_socket::ack_fn) {
-    const auto room = room_of(args);
-    if (room.empty() || !in_room(self, room)) return;
-    self.to(room).volatile_().emit("typing", json{{"room", room}, {"user", user_of(self)}});
-  });
-  s.on_disconnect([this](sio_socket& self, std::string_view) {
-    for (const auto& room : self.rooms()) {
-      if (room != self.id())
-        nsp_.to(room).emit("presence", json{{"room", room}, {"user", user_of(self)}, {"action", "leave"}});
-    }
-  });
+  auto st = std::make_shared<socket_state>(options_.rate);
+  s.on("join", [this](sio_socket& self, json args, ack_fn ack) { on_join(self, args, std::move(ack)); });
+  s.on("leave", [this](sio_socket& self, json args, ack_fn ack) { on_leave(self, args, ack); });
+  s.on("message", [this, st](sio_socket& self, json args, ack_fn ack) { on_message(self, *st, args, std::move(ack)); });
+  s.on("typing", [this, st](sio_socket& self, json args, ack_fn ack) { on_typing(self, *st, args, ack); });
+  s.on("history", [this](sio_socket& self, json args, ack_fn ack) { on_history(self, args, std::move(ack)); });
+  s.on_disconnect([this](sio_socket& self, std::string_view) { on_disconnect(self); });
+}
+
+void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
+  const auto room = room_of(args);
+  if (!valid_room(room) || room == s.id())
+    return refuse(s, ack, "bad_request", "join needs a room name of 1 to 64 bytes: \"room\" or {room}");
+  const auto user = user_of(s);
+  if (!in_room(s, room)) {
+    s.join(room);
+    if (presence_.add(room, user))
+      nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", "join"}});
+  }
+  if (!ack) return;
+  history_.read(
+      {room, std::nullopt, join_history}, this_worker(),
+      [this, room, ack = std::move(ack)](bool, std::vector<storage::message> newest_first) {
+        // A failed read still leaves the socket joined; it gets the live messages.
+        json history = json::array();
+        for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.push_back(to_json(*it));
+        ack(json::array({json{
+            {"ok", true}, {"room", room}, {"history", std::move(history)}, {"members", presence_.members(room)}}}));
+      });
+}
+
+void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
+  const auto room = room_of(args);
+  if (!valid_room(room)) return refuse(s, ack, "bad_request", "leave needs a room name: \"room\" or {room}");
+  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
+  s.leave(room);
+  const auto user = user_of(s);
+  if (presence_.remove(room, user))
+    nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", "leave"}});
+  if (ack) ack(json::array({json{{"ok", true}}}));
+}
+
+void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack) {
+  if (args.empty() || !args[0].is_object()) return refuse(s, ack, "bad_request", "message needs {room, text}");
+  const auto& m = args[0];
+  const auto room_it = m.find("room");
+  const auto text_it = m.find("text");
+  if (room_it == m.end() || !room_it->is_string() || text_it == m.end() || !text_it->is_string())
+    return refuse(s, ack, "bad_request", "message needs {room, text} as strings");
+  auto room = room_it->get<std::string>();
+  auto text = text_it->get<std::string>();
+  if (!valid_room(room)) return refuse(s, ack, "bad_request", "room must be 1 to 64 bytes");
+  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before sending to it");
+  if (text.empty()) return refuse(s, ack, "bad_request", "text is empty");
+  if (code_points(text) > options_.max_text_code_points) {
+    return refuse(s, ack, "too_long",
+                  "text is over the limit of " + std::to_string(options_.max_text_code_points) + " characters");
+  }
+  if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
+  storage::message msg{0, std::move(room), user_of(s), std::move(text), now_ms()};
+  history_.append(std::move(msg), this_worker(),
+                  [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,
+                                                                          const std::string&) {
+                    if (!stored) {
+                      // Never acknowledged, never delivered: the sender may retry.
+                      const auto r = refusal("unavailable", "the message could not be stored; retry later");
+                      if (ack) return ack(json::array({r}));
+                      if (auto self = weak.lock()) self->emit("error", json::array({r}));
+                      return;
+                    }
+                    metrics::add(metrics::counter::chat_messages);
+                    nsp_.to(stored->room).emit("message", to_json(*stored));
+                    if (ack) ack(json::array({json{{"ok", true}, {"id", stored->id}}}));
+                  });
+}
+
+void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack) {
+  const auto room = room_of(args);
+  if (!valid_room(room) || !args[0].is_object())
+    return refuse(s, ack, "bad_request", "typing needs {room} with a room name of 1 to 64 bytes");
+  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before typing in it");
+  if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
+  s.to(room).volatile_().emit("typing", json{{"room", room}, {"user", user_of(s)}});
+}
+
+void chat_app::on_history(sio_socket& s, const json& args, ack_fn ack) {
+  if (args.empty() || !args[0].is_object())
+    return refuse(s, ack, "bad_request", "history needs {room, before?, limit?}");
+  const auto& q = args[0];
+  const auto room = room_of(args);
+  std::optional<uint64_t> before, limit;
+  if (!valid_room(room)) return refuse(s, ack, "bad_request", "history needs a room name of 1 to 64 bytes");
+  if (!positive_field(q, "before", before) || !positive_field(q, "limit", limit))
+    return refuse(s, ack, "bad_request", "before and limit must be positive integers");
+  if (!ack) return;  // nobody to answer
+  history_.read({room, before, std::min<uint64_t>(limit.value_or(default_history), max_history)}, this_worker(),
+                [ack = std::move(ack)](bool ok, std::vector<storage::message> newest_first) {
+                  if (!ok) return ack(json::array({refusal("unavailable", "history could not be read; retry later")}));
+                  json messages = json::array();
+                  for (const auto& m : newest_first) messages.push_back(to_json(m));
+                  ack(json::array({json{{"ok", true}, {"messages", std::move(messages)}}}));
+                });
+}
+
+void chat_app::on_disconnect(sio_socket& s) {
+  const auto user = user_of(s);
+  for (const auto& room : s.rooms()) {
+    if (room != s.id() && presence_.remove(room, user))
+      nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", "leave"}});
+  }
 }
 
 }  // namespace switchboard::chat

@@ -1,27 +1,44 @@
 #pragma once
-// The chat application of DESIGN.md §4 on namespace "/" — first slice: identity from
-// `auth.name`, `join`, `leave`, `message` and `typing`, live only (history and presence lists
-// come with storage). Written against the public library API only, as any user would.
+// The chat application of DESIGN.md §4 on namespace "/": identity from `auth` (a name, or an HS256
+// JWT), `join`, `leave`, `message`, `typing` and `history`, presence. Written against the public
+// library API only, as any user would. Lives on every worker: a handler runs on its socket's
+// worker; storage answers are posted back to that worker; presence is shared (and locked).
+#include "base/token_bucket.h"
 #include "socketio/server.h"
-
-#include <atomic>
+#include "storage/history.h"
+#include "storage/presence.h"
 
 namespace switchboard::chat {
 
 struct options {
   size_t max_text_code_points = 4000;
+  rate_limit rate{20, 40};  // `message` + `typing` per socket
+  std::string jwt_secret;   // empty: identity is `auth.name`
 };
 
 class chat_app {
  public:
-  chat_app(socketio::server& io, options opts);
+  chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence, options opts);
 
  private:
-  void on_connection(socketio::socket& s);
+  struct socket_state;
+  using sio_socket = socketio::socket;
+  using ack_fn = sio_socket::ack_fn;
 
+  void on_connection(sio_socket& s);
+  void on_join(sio_socket& s, const json& args, ack_fn ack);
+  void on_leave(sio_socket& s, const json& args, const ack_fn& ack);
+  void on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack);
+  void on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack);
+  void on_history(sio_socket& s, const json& args, ack_fn ack);
+  void on_disconnect(sio_socket& s);
+  boost::asio::io_context& this_worker();
+
+  socketio::server& io_;
   socketio::namespace_& nsp_;
+  storage::history_store& history_;
+  storage::presence& presence_;
   options options_;
-  std::atomic<uint64_t> next_id_{1};
 };
 
 }  // namespace switchboard::chat

@@ -1,6 +1,7 @@
 #include "engineio/session.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "engineio/errors.h"
 #include "engineio/server.h"
 
@@ -8,6 +9,13 @@ namespace switchboard::engineio {
 
 namespace eio = protocol::engineio;
 using eio::packet_type;
+
+namespace {
+metrics::counter transport_gauge(transport_kind t) {
+  return t == transport_kind::websocket ? metrics::counter::websocket_connections
+                                        : metrics::counter::polling_connections;
+}
+}  // namespace
 
 session::session(server& srv, std::string id, size_t worker, transport_kind transport,
                  std::shared_ptr<const handshake_info> info)
@@ -18,6 +26,7 @@ session::session(server& srv, std::string id, size_t worker, transport_kind tran
       info_(std::move(info)),
       heartbeat_(srv.loops().context(worker)) {
   probe_events_.owner = this;
+  metrics::add(transport_gauge(transport_));
 }
 
 session::~session() = default;
@@ -49,11 +58,15 @@ websocket::send_result session::send(const outgoing_ptr& packet, bool droppable)
   if (closed_) return websocket::send_result::closed;
   if (transport_ == transport_kind::websocket) return ws_->send(packet->frame(), droppable);
   const auto& limits = server_.opts().send_queue;
-  if (droppable && poll_buffered_bytes_ > limits.soft_bytes) return websocket::send_result::dropped;
+  if (droppable && poll_buffered_bytes_ > limits.soft_bytes) {
+    metrics::add(metrics::counter::dropped_packets);
+    return websocket::send_result::dropped;
+  }
   poll_buffered_bytes_ += packet->packet().size();
   poll_buffer_.push_back(packet);
   if (poll_buffered_bytes_ > limits.hard_bytes) {
     SB_LOG(info, "event=slow_consumer sid=" << id_ << " transport=polling queued_bytes=" << poll_buffered_bytes_);
+    metrics::add(metrics::counter::slow_consumer_disconnects);
     teardown("transport error");
     return websocket::send_result::closed;
   }
@@ -89,6 +102,7 @@ std::string session::take_poll_payload() {
 }
 
 void session::answer_get(http::exchange_ptr& ex, std::string body) {
+  metrics::add(metrics::counter::bytes_out, static_cast<int64_t>(body.size()));
   auto res = http::make_response(ex->req(), http::status::ok, "text/plain; charset=UTF-8", std::move(body));
   res.set(http::field::cache_control, "no-store");
   const auto taken = std::move(ex);  // leaves `ex` (often pending_get_) empty
@@ -125,6 +139,7 @@ void session::on_poll_post(http::exchange_ptr ex) {
   auto self = shared_from_this();
   const auto& req = ex->req();
   if (closed_) return server_.respond(*ex, error_response(req, error_code::unknown_sid));
+  metrics::add(metrics::counter::bytes_in, static_cast<int64_t>(req.body().size()));
   std::vector<eio::packet> packets;
   const bool binary_body = req[http::field::content_type] == "application/octet-stream";
   if (binary_body || !eio::decode_payload(req.body(), packets)) {
@@ -221,6 +236,8 @@ void session::on_probe_message(bool binary, std::string&& payload) {
     if (pending_get_) answer_get(pending_get_, "6");
     upgrade_timer_.reset();
     transport_ = transport_kind::websocket;
+    metrics::add(transport_gauge(transport_kind::polling), -1);
+    metrics::add(transport_gauge(transport_kind::websocket));
     ws_ = std::exchange(probe_, nullptr);
     ws_->set_events(this);
     probed_ = false;
@@ -248,6 +265,7 @@ void session::teardown(std::string_view reason) {
   if (closed_) return;
   auto self = shared_from_this();
   closed_ = true;
+  metrics::add(transport_gauge(transport_), -1);
   heartbeat_.cancel();
   upgrade_timer_.reset();
   if (probe_) {

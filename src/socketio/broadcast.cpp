@@ -1,5 +1,6 @@
 #include "socketio/broadcast.h"
 
+#include "base/metrics.h"
 #include "socketio/encode.h"
 #include "socketio/namespace.h"
 
@@ -35,6 +36,7 @@ void broadcast_operator::emit(std::string_view event, json args) const {
   p.nsp = nsp_->name();
   p.data = event_data(event, std::move(args));
   auto packet = std::make_shared<const fanout::broadcast_packet>(encode_packet(p));
+  metrics::add(metrics::counter::broadcasts);
   nsp_->adapter().broadcast(std::move(packet), std::make_shared<const fanout::broadcast_options>(opts_));
 }
 

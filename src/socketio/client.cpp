@@ -1,6 +1,7 @@
 #include "socketio/client.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/random_id.h"
 #include "socketio/encode.h"
 #include "socketio/server.h"
@@ -33,6 +34,7 @@ void client::on_message(std::string&& data, bool binary) {
                                            << decoder_.error().message << "\"");
     return close("parse error");
   }
+  metrics::add(metrics::counter::packets_in);
   on_packet(decoder_.take());
 }
 
@@ -121,6 +123,7 @@ void client::send(const fanout::broadcast_packet& encoded, bool droppable) {
   for (const auto& m : encoded.messages) {
     if (session_->send(m, droppable) != websocket::send_result::queued) return;
   }
+  metrics::add(metrics::counter::packets_out);
 }
 
 void client::remove(socket& s) {

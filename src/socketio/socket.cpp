@@ -1,6 +1,7 @@
 #include "socketio/socket.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "socketio/client.h"
 #include "socketio/encode.h"
 #include "socketio/namespace.h"
@@ -17,6 +18,7 @@ socket::~socket() = default;
 
 void socket::on_connected() {
   connected_ = true;
+  metrics::add(metrics::counter::sockets);
   nsp_->adapter().add_member(*this);
   nsp_->adapter().join(*this, id_);
   auto self = shared_from_this();
@@ -81,7 +83,10 @@ void socket::on_event(json data, std::optional<uint64_t> id) {
     };
   }
   auto it = handlers_.find(event);
-  if (it == handlers_.end()) return;
+  if (it == handlers_.end()) {
+    metrics::add(metrics::counter::unknown_events);
+    return;
+  }
   auto self = shared_from_this();
   auto handler = it->second;  // the handler may replace itself
   handler(*this, std::move(args), std::move(ack));
@@ -131,6 +136,7 @@ void socket::on_closed(std::string_view reason) {
   if (!connected_) return;
   auto self = shared_from_this();
   connected_ = false;
+  metrics::add(metrics::counter::sockets, -1);
   client_->remove(*this);
   auto acks = std::move(acks_);
   acks_.clear();

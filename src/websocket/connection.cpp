@@ -1,6 +1,7 @@
 #include "websocket/connection.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "protocol/websocket/frame.h"
 
 #include <boost/asio/post.hpp>
@@ -47,6 +48,7 @@ void connection::on_readable(error_code ec) {
   if (ec == boost::asio::error::would_block) return wait_readable();
   if (ec == boost::asio::error::eof) return finish("transport close");
   if (ec) return finish("transport error");
+  metrics::add(metrics::counter::bytes_in, static_cast<int64_t>(n));
   if (tail_.empty()) {
     const size_t used = reader_.consume(scratch.data(), n, *this);
     if (used < n && !reader_.failed() && !reader_.closed()) tail_.assign(scratch.data() + used, n - used);
@@ -83,11 +85,15 @@ void connection::on_close(uint16_t code, std::string_view) {
 
 send_result connection::send(shared_bytes frame, bool droppable) {
   if (closing_ || finished_) return send_result::closed;
-  if (droppable && queued_bytes_ > limits_.soft_bytes) return send_result::dropped;
+  if (droppable && queued_bytes_ > limits_.soft_bytes) {
+    metrics::add(metrics::counter::dropped_packets);
+    return send_result::dropped;
+  }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
   if (queued_bytes_ > limits_.hard_bytes) {
     SB_LOG(info, "event=slow_consumer queued_bytes=" << queued_bytes_);
+    metrics::add(metrics::counter::slow_consumer_disconnects);
     queue_.clear();
     closing_ = true;
     shutdown_socket();
@@ -127,6 +133,7 @@ void connection::flush() {
   boost::asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, size_t written) {
     self->writing_ = false;
     self->queued_bytes_ -= std::min(self->queued_bytes_, written);
+    metrics::add(metrics::counter::bytes_out, static_cast<int64_t>(written));
     self->inflight_.clear();
     if (ec) {
       self->shutdown_socket();

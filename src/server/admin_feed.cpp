@@ -1,0 +1,109 @@
+#include "server/admin_feed.h"
+
+#include "base/metrics.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+namespace switchboard::server {
+namespace {
+constexpr auto period = std::chrono::seconds(1);
+constexpr size_t max_rooms = 100;
+
+bool same_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+}  // namespace
+
+admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const config& c,
+                       std::chrono::steady_clock::time_point started)
+    : nsp_(io.of("/admin")),
+      presence_(presence),
+      node_id_(c.node_id),
+      api_key_(c.api_key),
+      started_(started),
+      timer_(io.loops().context(0)) {
+  nsp_.use([this](socketio::socket& s, socketio::namespace_::next_fn next) {
+    const auto& auth = s.handshake_data().auth;
+    const std::string key = auth.is_object() ? auth.value("key", std::string{}) : std::string{};
+    if (!api_key_.empty() && !same_secret(key, api_key_)) {
+      return next(socketio::connect_error{
+          "unauthorized", json{{"error", "unauthorized"}, {"message", "the dashboard needs the API key in auth.key"}}});
+    }
+    next(std::nullopt);
+  });
+  nsp_.on_connection([this](socketio::socket& s) { s.emit("stats", snapshot()); });
+}
+
+void admin_feed::start() {
+  boost::asio::post(timer_.get_executor(), [this] {
+    last_tick_ = std::chrono::steady_clock::now();
+    last_messages_ = metrics::total(metrics::counter::chat_messages);
+    last_deliveries_ = metrics::total(metrics::counter::packets_out);
+    timer_.expires_after(period);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) tick();
+    });
+  });
+}
+
+void admin_feed::stop() {
+  boost::asio::post(timer_.get_executor(), [this] {
+    stopped_ = true;
+    timer_.cancel();
+  });
+}
+
+void admin_feed::tick() {
+  if (stopped_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - last_tick_).count();
+  const auto messages = metrics::total(metrics::counter::chat_messages);
+  const auto deliveries = metrics::total(metrics::counter::packets_out);
+  {
+    std::lock_guard lock(mutex_);
+    rates_.messages_per_s = seconds > 0 ? static_cast<double>(messages - last_messages_) / seconds : 0;
+    rates_.deliveries_per_s = seconds > 0 ? static_cast<double>(deliveries - last_deliveries_) / seconds : 0;
+  }
+  last_tick_ = now;
+  last_messages_ = messages;
+  last_deliveries_ = deliveries;
+  nsp_.emit("stats", snapshot());
+  timer_.expires_after(period);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+}
+
+json admin_feed::snapshot() {
+  auto rooms = presence_.rooms();
+  std::stable_sort(rooms.begin(), rooms.end(), [](const auto& a, const auto& b) { return a.members > b.members; });
+  if (rooms.size() > max_rooms) rooms.resize(max_rooms);
+  json room_list = json::array();
+  for (const auto& r : rooms) room_list.push_back(json{{"room", r.room}, {"members", r.members}});
+  rates r;
+  {
+    std::lock_guard lock(mutex_);
+    r = rates_;
+  }
+  using metrics::counter;
+  return json{
+      {"node", node_id_},
+      {"uptime_s",
+       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()},
+      {"connections",
+       {{"websocket", metrics::total(counter::websocket_connections)},
+        {"polling", metrics::total(counter::polling_connections)}}},
+      {"rooms", std::move(room_list)},
+      {"totals",
+       {{"messages", metrics::total(counter::chat_messages)},
+        {"deliveries", metrics::total(counter::packets_out)},
+        {"dropped", metrics::total(counter::dropped_packets)},
+        {"slow_consumer_disconnects", metrics::total(counter::slow_consumer_disconnects)}}},
+      {"rates", {{"messages_per_s", r.messages_per_s}, {"deliveries_per_s", r.deliveries_per_s}}},
+      {"redis", {{"state", "disabled"}}},
+  };
+}
+
+}  // namespace switchboard::server

@@ -1,0 +1,211 @@
+#include "server/api.h"
+
+#include "base/metrics.h"
+#include "http/url.h"
+
+#include <openssl/crypto.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace switchboard::server {
+namespace {
+
+constexpr size_t max_tracked_addresses = 100'000;
+constexpr size_t default_history = 50;
+constexpr size_t max_history = 200;
+
+bool reserved_event(std::string_view e) {
+  return e == "connect" || e == "connect_error" || e == "disconnect" || e == "disconnecting" || e == "newListener" ||
+         e == "removeListener";
+}
+
+bool iequals_prefix(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool is_json_content_type(std::string_view ct) {
+  if (!iequals_prefix(ct, "application/json")) return false;
+  const auto rest = ct.substr(16);
+  return rest.empty() || rest[0] == ';' || rest[0] == ' ';
+}
+
+// A positive integer query parameter; true when absent.
+bool positive_param(const http::target& t, const char* key, std::optional<uint64_t>& out) {
+  const auto* v = t.param(key);
+  if (v == nullptr || v->empty()) return true;
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc{} || end != v->data() + v->size() || n == 0) return false;
+  out = n;
+  return true;
+}
+
+json to_json(const storage::message& m) {
+  return json{{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+}
+
+}  // namespace
+
+api::api(socketio::server& io, storage::history_store& history, storage::presence& presence, const config& c,
+         const std::atomic<bool>& draining)
+    : io_(io), history_(history), presence_(presence), api_key_(c.api_key), rate_(c.api_rate), draining_(draining) {}
+
+void api::answer(const http::exchange_ptr& ex, http::status code, const json& body) const {
+  auto res = http::make_response(ex->req(), code, "application/json", body.dump());
+  res.set(http::field::cache_control, "no-store");
+  io_.engine().respond(*ex, std::move(res));
+}
+
+void api::fail(const http::exchange_ptr& ex, http::status code, std::string_view error,
+               std::string_view message) const {
+  answer(ex, code, json{{"error", error}, {"message", message}});
+}
+
+bool api::over_rate_limit(const http::exchange_ptr& ex) {
+  if (!rate_.enabled()) return false;
+  double wait = 0;
+  {
+    std::lock_guard lock(buckets_mutex_);
+    if (buckets_.size() > max_tracked_addresses) buckets_.clear();  // bounded memory under address churn
+    auto [it, fresh] = buckets_.try_emplace(ex->remote().address().to_string(), rate_);
+    if (it->second.take()) return false;
+    wait = it->second.wait_seconds();
+  }
+  metrics::add(metrics::counter::rate_limited);
+  auto res = http::make_response(
+      ex->req(), http::status::too_many_requests, "application/json",
+      json{{"error", "rate_limited"}, {"message", "too many API requests from this address; retry later"}}.dump());
+  res.set(http::field::retry_after, std::to_string(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait)))));
+  io_.engine().respond(*ex, std::move(res));
+  return true;
+}
+
+void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
+  metrics::add(metrics::counter::api_requests);
+  if (draining_.load(std::memory_order_relaxed))
+    return fail(ex, http::status::service_unavailable, "draining", "this node is shutting down; use another node");
+  if (over_rate_limit(ex)) return;
+  // Split before decoding, so a room name may hold an encoded "/".
+  std::vector<std::string> parts;
+  for (size_t pos = 1; pos <= raw_path.size();) {
+    const auto next = std::min(raw_path.find('/', pos), raw_path.size());
+    std::string part;
+    if (!http::percent_decode(raw_path.substr(pos, next - pos), part, false))
+      return fail(ex, http::status::bad_request, "bad_request", "invalid percent-encoding in the path");
+    parts.push_back(std::move(part));
+    pos = next + 1;
+  }
+  const auto method = ex->req().method();
+  const auto only = [&](http::beast_http::verb verb) {
+    if (method == verb) return true;
+    auto res = http::make_response(
+        ex->req(), http::status::method_not_allowed, "application/json",
+        json{{"error", "method_not_allowed"}, {"message", "use " + std::string(http::beast_http::to_string(verb))}}
+            .dump());
+    res.set(http::field::allow, http::beast_http::to_string(verb));
+    io_.engine().respond(*ex, std::move(res));
+    return false;
+  };
+  using verb = http::beast_http::verb;
+  // parts[0] is "api".
+  if (parts.size() == 2 && parts[1] == "publish") {
+    if (only(verb::post)) publish(ex);
+    return;
+  }
+  if (parts.size() == 2 && parts[1] == "rooms") {
+    if (only(verb::get)) rooms(ex);
+    return;
+  }
+  if (parts.size() == 4 && parts[1] == "rooms" && !parts[2].empty() && parts[3] == "history") {
+    if (only(verb::get)) history(ex, parts[2]);
+    return;
+  }
+  if (parts.size() == 4 && parts[1] == "rooms" && !parts[2].empty() && parts[3] == "members") {
+    if (only(verb::get)) members(ex, parts[2]);
+    return;
+  }
+  fail(ex, http::status::not_found, "not_found", "no such API endpoint; see docs/user-guide.md");
+}
+
+void api::publish(const http::exchange_ptr& ex) {
+  const auto& req = ex->req();
+  if (!api_key_.empty()) {
+    const auto auth = req[http::field::authorization];
+    const std::string expected = "Bearer " + api_key_;
+    if (auth.size() != expected.size() || CRYPTO_memcmp(auth.data(), expected.data(), expected.size()) != 0)
+      return fail(ex, http::status::unauthorized, "unauthorized", "send Authorization: Bearer <api key>");
+  }
+  if (!is_json_content_type(req[http::field::content_type]))
+    return fail(ex, http::status::unsupported_media_type, "unsupported_media_type",
+                "send Content-Type: application/json");
+  const json body = json::parse(req.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return fail(ex, http::status::bad_request, "bad_request", "the body must be a JSON object {room?, event, data?}");
+  const auto event = body.find("event");
+  if (event == body.end() || !event->is_string() || event->get_ref<const std::string&>().empty())
+    return fail(ex, http::status::bad_request, "bad_request", "event must be a non-empty string");
+  if (reserved_event(event->get_ref<const std::string&>()))
+    return fail(ex, http::status::bad_request, "bad_request", "event is a reserved Socket.IO event name");
+  const auto room = body.find("room");
+  if (room != body.end() && !room->is_null() && (!room->is_string() || room->get_ref<const std::string&>().empty()))
+    return fail(ex, http::status::bad_request, "bad_request", "room must be a non-empty string");
+  json args = json::array();
+  if (const auto data = body.find("data"); data != body.end()) args.push_back(*data);
+  auto& nsp = io_.of("/");
+  if (room != body.end() && room->is_string()) {
+    nsp.to(room->get<std::string>()).emit(event->get<std::string>(), std::move(args));
+  } else {
+    nsp.emit(event->get<std::string>(), std::move(args));
+  }
+  answer(ex, http::status::ok, json{{"ok", true}});
+}
+
+void api::rooms(const http::exchange_ptr& ex) {
+  json list = json::array();
+  for (const auto& r : presence_.rooms()) list.push_back(json{{"room", r.room}, {"members", r.members}});
+  answer(ex, http::status::ok, json{{"rooms", std::move(list)}});
+}
+
+void api::history(const http::exchange_ptr& ex, const std::string& room) {
+  http::target t;
+  http::parse_target(ex->req().target(), t);
+  std::optional<uint64_t> before, limit;
+  if (!positive_param(t, "before", before) || !positive_param(t, "limit", limit))
+    return fail(ex, http::status::bad_request, "bad_request", "before and limit must be positive integers");
+  auto& ctx = io_.loops().context(ex->worker());
+  history_.read({room, before, std::min<uint64_t>(limit.value_or(default_history), max_history)}, ctx,
+                [this, ex, room](bool ok, std::vector<storage::message> newest_first) {
+                  if (!ok)
+                    return fail(ex, http::status::service_unavailable, "unavailable", "storage could not be read");
+                  // A room is known by its members or its stored messages; a page past the oldest
+                  // message of a known room is an empty list, not a 404.
+                  if (newest_first.empty() && presence_.members(room).empty()) {
+                    return history_.read(
+                        {room, std::nullopt, 1}, io_.loops().context(ex->worker()),
+                        [this, ex, room](bool, std::vector<storage::message> any) {
+                          if (any.empty()) return fail(ex, http::status::not_found, "not_found", "no such room");
+                          answer(ex, http::status::ok, json{{"room", room}, {"messages", json::array()}});
+                        });
+                  }
+                  json messages = json::array();
+                  for (const auto& m : newest_first) messages.push_back(to_json(m));
+                  answer(ex, http::status::ok, json{{"room", room}, {"messages", std::move(messages)}});
+                });
+}
+
+void api::members(const http::exchange_ptr& ex, const std::string& room) {
+  auto names = presence_.members(room);
+  if (!names.empty()) return answer(ex, http::status::ok, json{{"room", room}, {"members", std::move(names)}});
+  history_.read({room, std::nullopt, 1}, io_.loops().context(ex->worker()),
+                [this, ex, room](bool, std::vector<storage::message> any) {
+                  if (any.empty()) return fail(ex, http::status::not_found, "not_found", "no such room");
+                  answer(ex, http::status::ok, json{{"room", room}, {"members", json::array()}});
+                });
+}
+
+}  // namespace switchboard::server

@@ -1,0 +1,46 @@
+#pragma once
+// The HTTP server API of DESIGN.md §5 under /api/: publish to a room or everyone, rooms, a room's
+// history and members. Answers JSON, errors as {error, message} with the documented statuses.
+// Handlers run on the request's worker; the per-address rate limit is shared by all workers
+// under a mutex (an API request costs far more than the lock).
+#include "http/exchange.h"
+#include "server/config.h"
+#include "socketio/server.h"
+#include "storage/history.h"
+#include "storage/presence.h"
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+namespace switchboard::server {
+
+class api {
+ public:
+  api(socketio::server& io, storage::history_store& history, storage::presence& presence, const config& c,
+      const std::atomic<bool>& draining);
+
+  static bool matches(std::string_view raw_path) { return raw_path == "/api" || raw_path.starts_with("/api/"); }
+  // Answers a request whose path `matches`.
+  void handle(const http::exchange_ptr& ex, std::string_view raw_path);
+
+ private:
+  void publish(const http::exchange_ptr& ex);
+  void history(const http::exchange_ptr& ex, const std::string& room);
+  void members(const http::exchange_ptr& ex, const std::string& room);
+  void rooms(const http::exchange_ptr& ex);
+  bool over_rate_limit(const http::exchange_ptr& ex);
+  void answer(const http::exchange_ptr& ex, http::status code, const json& body) const;
+  void fail(const http::exchange_ptr& ex, http::status code, std::string_view error, std::string_view message) const;
+
+  socketio::server& io_;
+  storage::history_store& history_;
+  storage::presence& presence_;
+  std::string api_key_;
+  rate_limit rate_;
+  const std::atomic<bool>& draining_;
+  std::mutex buckets_mutex_;
+  std::unordered_map<std::string, token_bucket> buckets_;  // by client address
+};
+
+}  // namespace switchboard::server

@@ -1,0 +1,98 @@
+#include "server/config.h"
+
+#include "base/random_id.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <thread>
+
+namespace switchboard::server {
+namespace {
+
+// A CLI11 validator for "PER_SECOND[:BURST]".
+CLI::Validator rate_validator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        rate_limit r;
+        return parse_rate_limit(value, r) ? "" : "expected PER_SECOND[:BURST], e.g. 20:40, or 0 to turn it off";
+      },
+      "PER_SECOND[:BURST]");
+}
+
+}  // namespace
+
+std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
+  config c;
+  c.threads = std::max(1u, std::thread::hardware_concurrency());
+  c.web_root = SWITCHBOARD_WEB_ROOT;
+  int64_t ping_interval = c.ping_interval.count(), ping_timeout = c.ping_timeout.count();
+  std::string rate = "20:40", api_rate = "100:200", level = "info";
+
+  CLI::App app{"Switchboard: a real-time messaging server that speaks Socket.IO"};
+  const auto env = [](const char* name) { return std::string("SWITCHBOARD_") + name; };
+  app.set_config("--config", "", "read flags from a TOML file (keys are the flag names)");
+  app.add_option("--host", c.host, "address to listen on")->envname(env("HOST"))->capture_default_str();
+  app.add_option("--port", c.port, "port; 0 picks a free one")->envname(env("PORT"))->capture_default_str();
+  app.add_option("--threads", c.threads, "event-loop threads (default: cores)")
+      ->check(CLI::Range(1, 64))
+      ->envname(env("THREADS"));
+  app.add_option("--node-id", c.node_id, "this node's id (default: random)")->envname(env("NODE_ID"));
+  app.add_option("--data-dir", c.data_dir, "folder of the chat history")
+      ->envname(env("DATA_DIR"))
+      ->capture_default_str();
+  app.add_option("--api-key", c.api_key, "key for POST /api/publish and the dashboard")->envname(env("API_KEY"));
+  app.add_option("--jwt-secret", c.jwt_secret, "require auth.token, an HS256 JWT signed with this secret")
+      ->envname(env("JWT_SECRET"));
+  app.add_option("--cors-origin", c.cors_origins, "allowed CORS origin, repeatable; * allows any")
+      ->envname(env("CORS_ORIGIN"));
+  app.add_option("--max-payload", c.max_payload, "largest message, polling body or API body, in bytes")
+      ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
+      ->envname(env("MAX_PAYLOAD"))
+      ->capture_default_str();
+  app.add_option("--ping-interval", ping_interval, "ms between server pings")
+      ->check(CLI::Range(1, 3'600'000))
+      ->envname(env("PING_INTERVAL"))
+      ->capture_default_str();
+  app.add_option("--ping-timeout", ping_timeout, "ms to wait for a pong")
+      ->check(CLI::Range(1, 3'600'000))
+      ->envname(env("PING_TIMEOUT"))
+      ->capture_default_str();
+  app.add_option("--rate-limit", rate, "message + typing per socket: PER_SECOND[:BURST]; 0 turns it off")
+      ->check(rate_validator())
+      ->envname(env("RATE_LIMIT"))
+      ->capture_default_str();
+  app.add_option("--api-rate-limit", api_rate, "API requests per client address: PER_SECOND[:BURST]; 0 turns it off")
+      ->check(rate_validator())
+      ->envname(env("API_RATE_LIMIT"))
+      ->capture_default_str();
+  app.add_option("--max-text", c.max_text, "longest chat message in characters")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->envname(env("MAX_TEXT"))
+      ->capture_default_str();
+  app.add_option("--log-level", level, "debug, info, warn, error or off")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->envname(env("LOG_LEVEL"))
+      ->capture_default_str();
+  app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e) == 0 ? 0 : 2;
+    return std::nullopt;
+  }
+  c.ping_interval = std::chrono::milliseconds(ping_interval);
+  c.ping_timeout = std::chrono::milliseconds(ping_timeout);
+  parse_rate_limit(rate, c.rate);
+  parse_rate_limit(api_rate, c.api_rate);
+  parse_log_level(level, c.level);
+  if (c.node_id.empty()) c.node_id = random_id().substr(0, 8);
+  if (c.data_dir.empty()) {
+    std::cerr << "--data-dir: must not be empty\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+  return c;
+}
+
+}  // namespace switchboard::server

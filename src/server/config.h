@@ -1,0 +1,38 @@
+#pragma once
+// The command line of DESIGN.md §6: flags, their SWITCHBOARD_* environment variables and the keys
+// of an optional TOML config file, parsed once at start-up.
+#include "base/log.h"
+#include "base/token_bucket.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::server {
+
+struct config {
+  std::string host = "0.0.0.0";
+  uint16_t port = 3000;
+  size_t threads = 1;
+  std::string node_id;
+  std::string data_dir = "./data";
+  std::string api_key;
+  std::string jwt_secret;
+  std::vector<std::string> cors_origins;
+  size_t max_payload = 1'000'000;
+  std::chrono::milliseconds ping_interval{25'000};
+  std::chrono::milliseconds ping_timeout{20'000};
+  rate_limit rate{20, 40};
+  rate_limit api_rate{100, 200};
+  size_t max_text = 4000;
+  log_level level = log_level::info;
+  std::string web_root;
+};
+
+// Parses the command line. Returns the configuration, or the exit code when the process should
+// stop now: 0 after --help, 2 for a bad flag or value (the message is already printed).
+std::optional<config> parse_config(int argc, char** argv, int& exit_code);
+
+}  // namespace switchboard::server

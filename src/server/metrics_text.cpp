@@ -1,0 +1,63 @@
+#include "server/metrics_text.h"
+
+#include "base/metrics.h"
+
+#include <sstream>
+
+namespace switchboard::server {
+namespace {
+
+using metrics::counter;
+
+struct family {
+  const char* name;
+  const char* type;
+  const char* help;
+  counter c;
+};
+
+// One line per counter of base/metrics (connections by transport are one family with a label).
+constexpr family families[] = {
+    {"switchboard_sockets", "gauge", "Connected Socket.IO sockets, all namespaces.", counter::sockets},
+    {"switchboard_packets_in_total", "counter", "Socket.IO packets received.", counter::packets_in},
+    {"switchboard_packets_out_total", "counter", "Socket.IO packets sent, one per recipient.", counter::packets_out},
+    {"switchboard_broadcasts_total", "counter", "Broadcasts, each encoded once.", counter::broadcasts},
+    {"switchboard_bytes_in_total", "counter", "Bytes received on WebSocket and polling.", counter::bytes_in},
+    {"switchboard_bytes_out_total", "counter", "Bytes sent on WebSocket and polling.", counter::bytes_out},
+    {"switchboard_dropped_packets_total", "counter", "Volatile packets dropped on a full send queue.",
+     counter::dropped_packets},
+    {"switchboard_slow_consumer_disconnects_total", "counter",
+     "Connections closed because their send queue overflowed.", counter::slow_consumer_disconnects},
+    {"switchboard_unknown_events_total", "counter", "Events received with no handler.", counter::unknown_events},
+    {"switchboard_chat_messages_total", "counter", "Chat messages stored and sent.", counter::chat_messages},
+    {"switchboard_rate_limited_total", "counter", "Requests refused by a rate limit.", counter::rate_limited},
+    {"switchboard_api_requests_total", "counter", "HTTP server API requests.", counter::api_requests},
+    {"switchboard_redis_round_trips_total", "counter", "Redis commands answered.", counter::redis_round_trips},
+    {"switchboard_redis_reconnects_total", "counter", "Redis reconnections.", counter::redis_reconnects},
+};
+
+}  // namespace
+
+std::string prometheus_text(const std::string& node_id, double uptime_seconds, bool draining) {
+  std::ostringstream out;
+  out << "# HELP switchboard_info This node.\n# TYPE switchboard_info gauge\n"
+      << "switchboard_info{node=\"" << node_id << "\"} 1\n";
+  out << "# HELP switchboard_uptime_seconds Seconds since start.\n# TYPE switchboard_uptime_seconds gauge\n"
+      << "switchboard_uptime_seconds " << uptime_seconds << "\n";
+  out << "# HELP switchboard_draining 1 while shutting down.\n# TYPE switchboard_draining gauge\n"
+      << "switchboard_draining " << (draining ? 1 : 0) << "\n";
+  out << "# HELP switchboard_connections Open Engine.IO connections by transport.\n"
+      << "# TYPE switchboard_connections gauge\n"
+      << "switchboard_connections{transport=\"websocket\"} " << metrics::total(counter::websocket_connections) << "\n"
+      << "switchboard_connections{transport=\"polling\"} " << metrics::total(counter::polling_connections) << "\n";
+  for (const auto& f : families) {
+    out << "# HELP " << f.name << " " << f.help << "\n# TYPE " << f.name << " " << f.type << "\n"
+        << f.name << " " << metrics::total(f.c) << "\n";
+  }
+  out << "# HELP switchboard_event_loop_lag_seconds Largest event-loop delay in the last probe period.\n"
+      << "# TYPE switchboard_event_loop_lag_seconds gauge\n"
+      << "switchboard_event_loop_lag_seconds " << static_cast<double>(metrics::loop_lag_micros()) / 1e6 << "\n";
+  return out.str();
+}
+
+}  // namespace switchboard::server

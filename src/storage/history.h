@@ -1,0 +1,45 @@
+#pragma once
+// Chat history (DESIGN.md §4): messages per room with ids that increase per room. Calls never
+// block the caller; each completion runs on the io_context the caller names (its own worker), so
+// the caller touches its sockets from their own thread. A message is reported stored only once it
+// is committed.
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::storage {
+
+struct message {
+  uint64_t id = 0;
+  std::string room;
+  std::string user;
+  std::string text;
+  int64_t ts = 0;  // ms since the Unix epoch
+};
+
+struct history_query {
+  std::string room;
+  std::optional<uint64_t> before;  // only ids below this one
+  size_t limit = 50;
+};
+
+class history_store {
+ public:
+  // `stored` is empty when storage failed; `error` then says why.
+  using append_done = std::function<void(std::optional<message> stored, std::string error)>;
+  // Newest first. `ok` is false when storage failed.
+  using read_done = std::function<void(bool ok, std::vector<message> messages)>;
+
+  virtual ~history_store() = default;
+  // Assigns the id (the room's next) and commits `m`; `m.id` is ignored.
+  virtual void append(message m, boost::asio::io_context& reply_on, append_done done) = 0;
+  virtual void read(history_query q, boost::asio::io_context& reply_on, read_done done) = 0;
+  // Finishes every request already made (commits pending appends) and stops taking new ones.
+  virtual void close() = 0;
+};
+
+}  // namespace switchboard::storage
