@@ -28,6 +28,9 @@ echo "== browser: chat page and dashboard in headless Chromium"
 
 # The conformance tests are timed to the protocol's 300/200 ms heartbeat: they run on the
 # release build only. Everything else runs again under the sanitizers.
+echo "== Debian package: build, install, start as the service user, stop, purge"
+bash tests/package/test.sh
+
 echo "== ASan + UBSan build: unit and integration tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS"

@@ -1,8 +1,10 @@
 #include "chat/jwt.h"
 
+#include "base/json.h"
+
 #include <jwt.h>
 
-#include <cerrno>
+#include <cstdlib>
 #include <memory>
 
 namespace switchboard::chat {
@@ -20,13 +22,24 @@ token_identity verify_hs256(std::string_view token, std::string_view secret, int
   // Only HS256: a token may not choose a weaker or unsigned algorithm ("none").
   if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256)
     return {token_status::invalid, {}, "the token must be signed with HS256"};
-  errno = 0;
-  const long exp = jwt_get_grant_int(jwt.get(), "exp");
-  if (errno == 0 && exp <= now) return {token_status::expired, {}, "the token has expired"};
-  if (errno != 0 && errno != ENOENT) return {token_status::invalid, {}, "the token's exp claim is not a number"};
-  const char* user = jwt_get_grant(jwt.get(), "sub");
-  if (user == nullptr || *user == '\0') user = jwt_get_grant(jwt.get(), "name");
-  if (user == nullptr || *user == '\0') return {token_status::invalid, {}, "the token has no sub or name claim"};
+  // The claims as JSON: `exp` may be a fraction (RFC 7519 NumericDate), which libjwt's integer
+  // getter cannot read.
+  const std::unique_ptr<char, decltype(&std::free)> grants(jwt_get_grants_json(jwt.get(), nullptr), std::free);
+  const json claims = grants ? json::parse(grants.get(), nullptr, false) : json();
+  if (!claims.is_object()) return {token_status::invalid, {}, "the token's claims are not a JSON object"};
+  if (const auto exp = claims.find("exp"); exp != claims.end()) {
+    if (!exp->is_number()) return {token_status::invalid, {}, "the token's exp claim is not a number"};
+    if (exp->get<double>() <= static_cast<double>(now)) return {token_status::expired, {}, "the token has expired"};
+  }
+  std::string user;
+  for (const char* claim : {"sub", "name"}) {
+    const auto it = claims.find(claim);
+    if (it != claims.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      user = it->get<std::string>();
+      break;
+    }
+  }
+  if (user.empty()) return {token_status::invalid, {}, "the token has no sub or name claim"};
   return {token_status::ok, user, {}};
 }
 

@@ -36,6 +36,15 @@ TEST(jwt, a_valid_token_names_the_user_by_sub_then_name) {
   EXPECT_EQ(id.user, "bob");
 }
 
+TEST(jwt, a_fractional_exp_is_a_date) {
+  EXPECT_EQ(verify_hs256(sign(hs256, R"({"sub":"ada","exp":1000.5})", "s3cret"), "s3cret", 1000).status,
+            token_status::ok);
+  EXPECT_EQ(verify_hs256(sign(hs256, R"({"sub":"ada","exp":999.5})", "s3cret"), "s3cret", 1000).status,
+            token_status::expired);
+  EXPECT_EQ(verify_hs256(sign(hs256, R"({"sub":"ada","exp":"tomorrow"})", "s3cret"), "s3cret", 1000).status,
+            token_status::invalid);
+}
+
 TEST(jwt, expired_tokens_are_told_apart) {
   const auto id = verify_hs256(sign(hs256, R"({"sub":"ada","exp":999})", "s3cret"), "s3cret", 1000);
   EXPECT_EQ(id.status, token_status::expired);

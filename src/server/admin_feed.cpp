@@ -26,7 +26,8 @@ admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const 
       timer_(io.loops().context(0)) {
   nsp_.use([this](socketio::socket& s, socketio::namespace_::next_fn next) {
     const auto& auth = s.handshake_data().auth;
-    const std::string key = auth.is_object() ? auth.value("key", std::string{}) : std::string{};
+    const auto it = auth.is_object() ? auth.find("key") : auth.end();
+    const std::string key = it != auth.end() && it->is_string() ? it->get<std::string>() : std::string{};
     if (!api_key_.empty() && !same_secret(key, api_key_)) {
       return next(socketio::connect_error{
           "unauthorized", json{{"error", "unauthorized"}, {"message", "the dashboard needs the API key in auth.key"}}});

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -75,8 +77,22 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->envname(env("LOG_LEVEL"))
       ->capture_default_str();
   app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
+  // CLI11 lets a config file win over the environment; operators expect flag > environment > file
+  // (an environment override of a packaged config). So environment values become flags here,
+  // unless the same flag is on the command line.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const CLI::Option* opt : app.get_options()) {
+    const auto& name = opt->get_envname();
+    const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
+    if (value == nullptr) continue;
+    const std::string flag = "--" + opt->get_single_name();
+    const bool given = std::any_of(args.begin(), args.end(),
+                                   [&](const std::string& a) { return a == flag || a.starts_with(flag + "="); });
+    if (!given) args.push_back(flag + "=" + value);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e) == 0 ? 0 : 2;
     return std::nullopt;

@@ -80,7 +80,9 @@ void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
   const auto& chain = s->nsp().middlewares();
   if (index == chain.size()) return accept(std::move(s));
   auto weak = weak_from_this();
-  chain[index](*s, [weak, s, index](std::optional<connect_error> err) {
+  const namespace_::next_fn next = [weak, s, index,
+                                    called = std::make_shared<bool>(false)](std::optional<connect_error> err) {
+    if (std::exchange(*called, true)) return;  // a middleware answers once
     auto self = weak.lock();
     if (!self || !self->session_) return;
     if (err) {
@@ -94,7 +96,14 @@ void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
       return self->send(p);
     }
     self->run_middlewares(s, index + 1);
-  });
+  };
+  try {
+    chain[index](*s, next);
+  } catch (const std::exception& e) {
+    // A throwing middleware refuses the connection instead of ending the process.
+    SB_LOG(error, "event=middleware_error nsp=" << s->nsp().name() << " error=\"" << e.what() << "\"");
+    next(connect_error{"server error", std::nullopt});
+  }
 }
 
 void client::accept(std::shared_ptr<socket> s) {

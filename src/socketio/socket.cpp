@@ -24,7 +24,12 @@ void socket::on_connected() {
   auto self = shared_from_this();
   for (const auto& h : nsp_->connection_handlers()) {
     if (!connected_) break;
-    h(*this);
+    try {
+      h(*this);
+    } catch (const std::exception& e) {
+      SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_ << " name=\"connection\" error=\""
+                                               << e.what() << "\"");
+    }
   }
 }
 
@@ -89,7 +94,13 @@ void socket::on_event(json data, std::optional<uint64_t> id) {
   }
   auto self = shared_from_this();
   auto handler = it->second;  // the handler may replace itself
-  handler(*this, std::move(args), std::move(ack));
+  try {
+    handler(*this, std::move(args), std::move(ack));
+  } catch (const std::exception& e) {
+    // One handler's bug must not take down every connection of the process.
+    SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_ << " name=\"" << event
+                                             << "\" error=\"" << e.what() << "\"");
+  }
 }
 
 void socket::on_ack(uint64_t id, json args) {

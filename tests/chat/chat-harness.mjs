@@ -1,0 +1,383 @@
+// Shared helpers for the black-box chat tests: the `switchboard` binary against the contract of
+// docs/user-guide.md (chat events on "/", identity, the HTTP server API, /admin stats).
+//
+// - startChat(args, {dataDir}): spawns switchboard on 127.0.0.1, port 0, a fresh data folder
+//   (mkdtemp) unless one is given; returns the server of startServerProcess() plus dataDir;
+//   stop() removes a folder it created.
+// - connectUser(server, auth, opts) / openUser(): official socket.io-client sockets whose received
+//   events are queued (EventLog), tracked for closeAllClients().
+// - ack(socket, event, ...args): emitWithAck bounded by a timeout.
+// - api(): bounded HTTP, JSON parsed when the body is JSON; rawHttp(): bytes over a TCP socket
+//   for requests fetch() would normalise (dot segments) or refuse.
+// - jwt(): HS256 (or any) tokens signed with node:crypto.
+//
+// Every wait is bounded; nothing waits for time to pass as synchronisation.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { io } from "socket.io-client";
+import { http as sharedHttp, startServerProcess, withTimeout } from "../lib/server-process.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const testsDir = path.resolve(here, "..");
+
+export const WAIT = 3000; // bound for one wait
+export const TEST_TIMEOUT = 20000; // per-test bound for node:test
+
+export { withTimeout };
+
+export function serverBinary() {
+  const fromEnv = process.env.SWITCHBOARD_BINARY;
+  if (fromEnv) return path.resolve(fromEnv);
+  return path.resolve(testsDir, "../build/release/src/server/switchboard");
+}
+
+// ---------------------------------------------------------------------------
+// Server process
+// ---------------------------------------------------------------------------
+
+export function freshDataDir() {
+  return mkdtempSync(path.join(os.tmpdir(), "switchboard-chat-"));
+}
+
+export async function startChat(extraArgs = [], { dataDir } = {}) {
+  const ownDir = !dataDir;
+  const dir = dataDir ?? freshDataDir();
+  let server;
+  try {
+    server = await startServerProcess({
+      binary: serverBinary(),
+      args: ["--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--log-level", "warn", ...extraArgs],
+      envName: "SWITCHBOARD_BINARY",
+    });
+  } catch (err) {
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const stop = server.stop.bind(server);
+  server.dataDir = dir;
+  server.stop = async () => {
+    try {
+      return await stop();
+    } finally {
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  return server;
+}
+
+// Runs the binary with `args` (no default flags) and waits (bounded) for it to exit, as for a bad
+// flag. Returns { code, signal, output }; kills it and fails if it is still running at the bound.
+export function runToExit(args, ms = WAIT) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(serverBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`switchboard ${args.join(" ")} still running after ${ms} ms:\n${output}`));
+    }, ms);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Event log of a socket.io-client socket
+// ---------------------------------------------------------------------------
+
+// Queue of the events a client received, in order; take() waits (bounded) for one.
+export class EventLog {
+  constructor(name) {
+    this.name = name;
+    this.events = []; // { event, args }
+    this.waiters = []; // { match, resolve }
+  }
+  push(event, args) {
+    const ev = { event, args };
+    const i = this.waiters.findIndex((w) => w.match(ev));
+    if (i !== -1) {
+      const [w] = this.waiters.splice(i, 1);
+      w.resolve(ev);
+      return;
+    }
+    this.events.push(ev);
+  }
+  // Removes and returns the first event matching; waits for it if needed.
+  take(match, ms = WAIT, what = "an event") {
+    const m = matcher(match);
+    const i = this.events.findIndex(m);
+    if (i !== -1) return Promise.resolve(this.events.splice(i, 1)[0]);
+    let waiter;
+    const p = new Promise((resolve) => {
+      waiter = { match: m, resolve };
+      this.waiters.push(waiter);
+    });
+    return withTimeout(p, ms, `${what} on client ${this.name}`).catch((err) => {
+      const j = this.waiters.indexOf(waiter);
+      if (j !== -1) this.waiters.splice(j, 1);
+      err.message += `\n  (queued events: ${JSON.stringify(this.events)})`;
+      throw err;
+    });
+  }
+  // Waits for the first event matching and returns every event received before it (all removed
+  // from the queue) followed by the matching one.
+  async until(match, ms = WAIT, what = "an event") {
+    const m = matcher(match);
+    const i = this.events.findIndex(m);
+    if (i !== -1) return this.events.splice(0, i + 1);
+    const marker = await this.take(m, ms, what);
+    const before = this.events.splice(0, this.events.length);
+    return [...before, marker];
+  }
+  clear() {
+    this.events.length = 0;
+  }
+}
+
+function matcher(match) {
+  return typeof match === "string" ? (ev) => ev.event === match : match;
+}
+
+// ---------------------------------------------------------------------------
+// socket.io-client
+// ---------------------------------------------------------------------------
+
+const clients = new Set();
+
+// `auth` is a user name (string) or a whole auth object. Options default to websocket only,
+// { forceNew: true, reconnection: false }.
+export function connectUser(server, auth, opts = {}, label) {
+  const authObj = typeof auth === "string" ? { name: auth } : auth;
+  const nsp = opts.nsp ?? "/";
+  const { nsp: _n, ...rest } = opts;
+  const socket = io(`${server.url}${nsp === "/" ? "" : nsp}`, {
+    forceNew: true,
+    reconnection: false,
+    timeout: WAIT,
+    transports: ["websocket"],
+    ...(authObj === undefined ? {} : { auth: authObj }),
+    ...rest,
+  });
+  socket.log = new EventLog(label ?? (typeof auth === "string" ? auth : JSON.stringify(auth)));
+  socket.onAny((event, ...args) => socket.log.push(event, args));
+  clients.add(socket);
+  return socket;
+}
+
+// Waits for "connect"; fails with the connect_error details.
+export async function waitConnected(socket, ms = WAIT) {
+  if (socket.connected) return socket;
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      const onConnect = () => {
+        socket.off("connect_error", onError);
+        resolve();
+      };
+      const onError = (err) => {
+        socket.off("connect", onConnect);
+        reject(new Error(`connect_error: ${err.message} ${JSON.stringify(err.data ?? null)}`));
+      };
+      socket.once("connect", onConnect);
+      socket.once("connect_error", onError);
+    }),
+    ms,
+    `socket ${socket.log.name} to connect`,
+  );
+  return socket;
+}
+
+export function openUser(server, auth, opts = {}, label) {
+  return waitConnected(connectUser(server, auth, opts, label));
+}
+
+// Waits for connect_error (fails if the socket connects instead); returns the error.
+export function connectError(socket, ms = WAIT) {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const onConnect = () => {
+        socket.off("connect_error", onError);
+        reject(new Error(`socket ${socket.log.name} connected but should have been refused`));
+      };
+      const onError = (err) => {
+        socket.off("connect", onConnect);
+        resolve(err);
+      };
+      socket.once("connect", onConnect);
+      socket.once("connect_error", onError);
+    }),
+    ms,
+    `connect_error on ${socket.log.name}`,
+  );
+}
+
+export function closeAllClients() {
+  for (const s of clients) {
+    s.io.reconnection(false);
+    s.disconnect();
+    s.io.engine?.close();
+  }
+  clients.clear();
+}
+
+// Emits `event` with `args` and waits (bounded) for the ack's first argument.
+export function ack(socket, event, ...args) {
+  return withTimeout(socket.emitWithAck(event, ...args), WAIT, `the ack of "${event}" ${JSON.stringify(args)}`);
+}
+
+// Joins and asserts the ack is ok; returns the ack.
+export async function join(socket, room) {
+  const res = await ack(socket, "join", room);
+  assert.equal(res?.ok, true, `join ${JSON.stringify(room)} by ${socket.log.name}: ${JSON.stringify(res)}`);
+  return res;
+}
+
+// Sends a message and asserts the ack is ok; returns the id.
+export async function send(socket, room, text) {
+  const res = await ack(socket, "message", { room, text });
+  assert.equal(res?.ok, true, `message to ${room} by ${socket.log.name}: ${JSON.stringify(res)}`);
+  return res.id;
+}
+
+// Asserts a refusal {ok:false, error:code, message:<non-empty string>}.
+export function assertRefusal(res, code, what = "") {
+  assert.equal(typeof res, "object", `${what}: expected a refusal object, got ${JSON.stringify(res)}`);
+  assert.notEqual(res, null, `${what}: got null`);
+  assert.equal(res.ok, false, `${what}: expected ok:false, got ${JSON.stringify(res)}`);
+  assert.equal(res.error, code, `${what}: expected error ${code}, got ${JSON.stringify(res)}`);
+  assert.equal(typeof res.message, "string", `${what}: message should be a string: ${JSON.stringify(res)}`);
+  assert.ok(res.message.length > 0, `${what}: message should not be empty`);
+}
+
+let roomSeq = 0;
+// A room name no other test uses.
+export function uniqueRoom(prefix = "room") {
+  return `${prefix}-${process.pid}-${++roomSeq}`;
+}
+
+// ---------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------
+
+// Bounded HTTP; returns { status, headers, text, json } (json undefined when not JSON).
+export async function api(server, pathAndQuery, { timeout = WAIT, json: body, ...rest } = {}) {
+  const opts = { timeout, ...rest };
+  if (body !== undefined) {
+    opts.body = JSON.stringify(body);
+    opts.headers = { "content-type": "application/json", ...(rest.headers ?? {}) };
+    opts.method = rest.method ?? "POST";
+  }
+  const res = await sharedHttp(`${server.url}${pathAndQuery}`, opts);
+  try {
+    res.json = JSON.parse(res.text);
+  } catch {
+    res.json = undefined;
+  }
+  return res;
+}
+
+// Asserts an HTTP error: the status, a JSON body {error, message} with the code.
+export function assertHttpError(res, status, code, what = "") {
+  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status} ${res.text}`);
+  assert.match(res.headers.get("content-type") ?? "", /application\/json/, `${what}: content-type`);
+  assert.ok(res.json && typeof res.json === "object", `${what}: body is not JSON: ${res.text}`);
+  assert.equal(res.json.error, code, `${what}: error code in ${res.text}`);
+  assert.equal(typeof res.json.message, "string", `${what}: message in ${res.text}`);
+}
+
+// Reads a Prometheus sample value (the first line `name` or `name{...}`); undefined when absent.
+export async function metric(server, name) {
+  const res = await api(server, "/metrics");
+  assert.equal(res.status, 200, `GET /metrics: ${res.status}`);
+  const re = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)\\s*$`, "m");
+  const m = re.exec(res.text);
+  return m ? Number(m[1]) : undefined;
+}
+
+// Sends `request` (string or Buffer) over a new TCP connection and reads the answer until the
+// server closes or one full response (by Content-Length) has arrived.
+// Returns { status, headers: {lowercase: value}, body: Buffer, raw: Buffer }.
+export function rawHttp(server, request, ms = WAIT) {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const sock = net.connect({ host: server.host.replace(/^\[|\]$/g, ""), port: server.port });
+      let buf = Buffer.alloc(0);
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        const parsed = parseResponse(buf);
+        if (!parsed) {
+          done = true;
+          sock.destroy();
+          return reject(new Error(`incomplete HTTP response: ${JSON.stringify(buf.toString("latin1"))}`));
+        }
+        done = true;
+        sock.destroy();
+        resolve(parsed);
+      };
+      sock.on("data", (chunk) => {
+        buf = Buffer.concat([buf, chunk]);
+        const parsed = parseResponse(buf);
+        if (parsed && parsed.complete) finish();
+      });
+      sock.on("error", () => finish()); // a reset after the answer is fine
+      sock.on("close", finish);
+      sock.on("connect", () => sock.write(request));
+    }),
+    ms,
+    "a raw HTTP response",
+  );
+}
+
+function parseResponse(buf) {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end === -1) return null;
+  const head = buf.subarray(0, end).toString("latin1").split("\r\n");
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
+  if (!m) return null;
+  const headers = {};
+  for (const line of head.slice(1)) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const body = buf.subarray(end + 4);
+  const len = headers["content-length"] !== undefined ? Number(headers["content-length"]) : undefined;
+  return { status: Number(m[1]), headers, body, raw: buf, complete: len !== undefined && body.length >= len };
+}
+
+// ---------------------------------------------------------------------------
+// JWT
+// ---------------------------------------------------------------------------
+
+export function b64url(input) {
+  return Buffer.from(input).toString("base64url");
+}
+
+// Signs a JWT: header {alg, typ:"JWT"}; alg "HS256" (default), "HS512", or "none" (no signature).
+// A string payload is taken as the raw payload text (e.g. not JSON).
+export function jwt(payload, secret, { alg = "HS256", header } = {}) {
+  const h = b64url(JSON.stringify(header ?? { alg, typ: "JWT" }));
+  const p = b64url(typeof payload === "string" ? payload : JSON.stringify(payload));
+  const input = `${h}.${p}`;
+  if (alg === "none") return `${input}.`;
+  const hash = { HS256: "sha256", HS384: "sha384", HS512: "sha512" }[alg];
+  const sig = createHmac(hash, secret).update(input).digest("base64url");
+  return `${input}.${sig}`;
+}
+
+export function nowSeconds() {
+  return Math.floor(Date.now() / 1000);
+}

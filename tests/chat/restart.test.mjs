@@ -1,0 +1,113 @@
+// History survives a restart: messages stored in --data-dir are there after SIGTERM (exit 0) and
+// a new start on the same folder, and message ids go on increasing. Also the documented start-up
+// exit codes: 2 for a bad flag value, 1 when the data folder cannot be opened.
+
+import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import {
+  WAIT,
+  ack,
+  api,
+  closeAllClients,
+  freshDataDir,
+  join,
+  openUser,
+  runToExit,
+  send,
+  startChat,
+  uniqueRoom,
+  withTimeout,
+} from "./chat-harness.mjs";
+
+describe("restart with the same --data-dir", { timeout: 30000 }, () => {
+  const dataDir = freshDataDir();
+  let server;
+  after(async () => {
+    closeAllClients();
+    try {
+      await server?.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("SIGTERM exits 0 within 5 s; after a restart the history is there and ids keep increasing", async () => {
+    const room = uniqueRoom("durable");
+    const other = uniqueRoom("durable-other");
+    server = await startChat(["--rate-limit", "0"], { dataDir });
+    const ada = await openUser(server, "ada");
+    await join(ada, room);
+    await join(ada, other);
+    const sent = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await send(ada, room, `before restart ${i} ✓`);
+      const ev = await ada.log.take((e) => e.event === "message" && e.args[0]?.id === id, WAIT, "broadcast");
+      sent.push(ev.args[0]);
+    }
+    const otherId = await send(ada, other, "in the other room");
+
+    // stop: SIGTERM, exit code 0 within 5 s (stop() falls back to SIGKILL after 5 s)
+    const t0 = Date.now();
+    const exit = await withTimeout(server.stop(), 11000, "the server to stop");
+    assert.deepEqual(exit, { code: 0, signal: null }, `exit after SIGTERM: ${JSON.stringify(exit)}`);
+    assert.ok(Date.now() - t0 <= 5000, `took ${Date.now() - t0} ms to exit`);
+    closeAllClients();
+
+    server = await startChat(["--rate-limit", "0"], { dataDir });
+    const bob = await openUser(server, "bob");
+    const res = await ack(bob, "join", room);
+    assert.deepEqual(res, { ok: true, room, history: sent, members: ["bob"] }, "join returns the stored history");
+    const h = await ack(bob, "history", { room });
+    assert.deepEqual(h, { ok: true, messages: [...sent].reverse() });
+    const viaHttp = await api(server, `/api/rooms/${encodeURIComponent(room)}/history`);
+    assert.equal(viaHttp.status, 200, viaHttp.text);
+    assert.deepEqual(viaHttp.json, { room, messages: [...sent].reverse() });
+
+    const newId = await send(bob, room, "after restart");
+    assert.ok(newId > sent[2].id, `new id ${newId} > last id before the restart ${sent[2].id}`);
+    await join(bob, other);
+    const newOther = await send(bob, other, "after restart too");
+    assert.ok(newOther > otherId, `other room: new id ${newOther} > ${otherId}`);
+    const h2 = await ack(bob, "history", { room, limit: 2 });
+    assert.deepEqual(
+      h2.messages.map((m) => [m.id, m.text, m.user]),
+      [
+        [newId, "after restart", "bob"],
+        [sent[2].id, sent[2].text, "ada"],
+      ],
+    );
+  });
+});
+
+describe("start-up exit codes", { timeout: 20000 }, () => {
+  for (const [flag, value] of [
+    ["--rate-limit", "fast"],
+    ["--api-rate-limit", "-1:x"],
+    ["--max-text", "0"],
+  ]) {
+    test(`${flag} ${value} → exit 2, the message names the flag`, async () => {
+      const dir = freshDataDir();
+      try {
+        const { code, output } = await runToExit(["--host", "127.0.0.1", "--port", "0", "--data-dir", dir, flag, value]);
+        assert.equal(code, 2, `exit code (output: ${output})`);
+        assert.ok(output.includes(flag.slice(2)), `the message names ${flag}: ${output}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test("a --data-dir that cannot be opened (a regular file) → exit 1", async () => {
+    const dir = freshDataDir();
+    const file = path.join(dir, "not-a-folder");
+    writeFileSync(file, "x");
+    try {
+      const { code, output } = await runToExit(["--host", "127.0.0.1", "--port", "0", "--data-dir", file]);
+      assert.equal(code, 1, `exit code (output: ${output})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
