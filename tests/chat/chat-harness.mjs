@@ -46,7 +46,7 @@ export function freshDataDir() {
   return mkdtempSync(path.join(os.tmpdir(), "switchboard-chat-"));
 }
 
-export async function startChat(extraArgs = [], { dataDir } = {}) {
+export async function startChat(extraArgs = [], { dataDir, env } = {}) {
   const ownDir = !dataDir;
   const dir = dataDir ?? freshDataDir();
   let server;
@@ -55,6 +55,7 @@ export async function startChat(extraArgs = [], { dataDir } = {}) {
       binary: serverBinary(),
       args: ["--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--log-level", "warn", ...extraArgs],
       envName: "SWITCHBOARD_BINARY",
+      env,
     });
   } catch (err) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });

@@ -25,14 +25,14 @@ export async function http(url, { method = "GET", body, headers, timeout, signal
   return { status: res.status, headers: res.headers, text };
 }
 
-// Spawns `binary args`, waits for the listening line and returns
+// Spawns `binary args` (with `env` added to the environment), waits for the listening line and returns
 // { url, wsUrl, host, port, args, output(), alive(), stop() }. `envName` names the variable that
 // overrides the binary, for the error message when it is missing.
-export async function startServerProcess({ binary, args, envName }) {
+export async function startServerProcess({ binary, args, envName, env }) {
   if (!existsSync(binary)) {
     throw new Error(`server binary not found: ${binary} (build it, or set ${envName})`);
   }
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let output = ""; // stdout + stderr, for diagnostics
   let exited = null; // { code, signal } once the process is gone
   let stopping = false;

@@ -1,0 +1,77 @@
+// Configuration (DESIGN.md §6): every flag is also a SWITCHBOARD_* variable and a key of a TOML
+// config file; a flag wins over the environment, which wins over the file.
+import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { WAIT, api, freshDataDir, runToExit, startChat } from "./chat-harness.mjs";
+
+describe("configuration sources", { timeout: 30000 }, () => {
+  const dir = freshDataDir();
+  const file = path.join(dir, "switchboard.toml");
+  writeFileSync(
+    file,
+    [
+      "# a config file as an operator writes it",
+      'node-id = "from-file"',
+      'api-key = "file-key"',
+      'rate-limit = "5:10"',
+      'cors-origin = ["https://a.example", "https://b.example"]',
+      "",
+    ].join("\n"),
+  );
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const nodeOf = async (server) => JSON.parse((await api(server, "/healthz")).text).node;
+
+  test("keys of the config file apply", async () => {
+    const server = await startChat(["--config", file]);
+    try {
+      assert.equal(await nodeOf(server), "from-file");
+      const denied = await api(server, "/api/publish", { method: "POST", json: { event: "x" } });
+      assert.equal(denied.status, 401, "api-key from the file protects publishing");
+      const allowed = await api(server, "/api/publish", {
+        method: "POST",
+        json: { event: "x" },
+        headers: { authorization: "Bearer file-key" },
+      });
+      assert.equal(allowed.status, 200, allowed.text);
+      const preflight = await api(server, "/socket.io/?EIO=4&transport=polling", {
+        method: "OPTIONS",
+        headers: { origin: "https://b.example", "access-control-request-method": "GET" },
+      });
+      assert.equal(preflight.headers.get("access-control-allow-origin"), "https://b.example");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("the environment wins over the file, and a flag over both", async () => {
+    let server = await startChat(["--config", file], { env: { SWITCHBOARD_NODE_ID: "from-env" } });
+    try {
+      assert.equal(await nodeOf(server), "from-env");
+    } finally {
+      await server.stop();
+    }
+    server = await startChat(["--config", file, "--node-id", "from-flag"], { env: { SWITCHBOARD_NODE_ID: "from-env" } });
+    try {
+      assert.equal(await nodeOf(server), "from-flag");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("bad values from any source exit 2 naming the flag", async () => {
+    const badFile = path.join(dir, "bad.toml");
+    writeFileSync(badFile, 'rate-limit = "fast"\n');
+    const fromFile = await runToExit(["--config", badFile, "--port", "0", "--data-dir", dir], WAIT);
+    assert.equal(fromFile.code, 2, fromFile.output);
+    assert.match(fromFile.output, /rate-limit/);
+    const missing = await runToExit(["--config", path.join(dir, "nope.toml")], WAIT);
+    assert.equal(missing.code, 2, missing.output);
+    assert.match(missing.output, /nope\.toml/);
+    const unknown = await runToExit(["--no-such-flag"], WAIT);
+    assert.equal(unknown.code, 2, unknown.output);
+    assert.match(unknown.output, /no-such-flag/);
+  });
+});
