@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 # Boost 1.74 (libboost-dev) is Debian's default and the only one libmsgpack-cxx-dev can sit beside.
 debs=(
   build-essential cmake ninja-build ccache pkg-config
-  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libjwt-dev
+  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libjwt-dev libhiredis-dev
   libgtest-dev clang libclang-rt-14-dev clang-format
 )
-# `--test`: what only the tests need — a real browser for the page tests, dpkg tools for the package.
+# `--test`: what only the tests need — a real browser for the page tests, dpkg tools for the
+# package, a real Redis for the cluster tests (each test file starts its own redis-server).
 if [ "${1:-}" = "--test" ]; then
-  debs+=(chromium fonts-dejavu-core dpkg-dev fakeroot)
+  debs+=(chromium fonts-dejavu-core dpkg-dev fakeroot redis-server redis-tools)
 fi
 # Node.js 20 comes with the machine; Debian's own nodejs + npm are the fallback on a bare system.
 command -v npm >/dev/null || debs+=(nodejs npm)

@@ -2,6 +2,7 @@
 // The Adapter interface (DESIGN.md §3): where a namespace's room membership lives and how a
 // broadcast reaches every member, on this node or, for cluster adapters, on every node.
 // A broadcast arrives already encoded (`broadcast_packet`); adapters only route it.
+#include "base/json.h"
 #include "engineio/outgoing.h"
 
 #include <memory>
@@ -10,9 +11,11 @@
 
 namespace switchboard::fanout {
 
-// A Socket.IO packet encoded once: the text message and its binary attachments, in order.
+// A Socket.IO packet encoded once: the text message and its binary attachments, in order; and
+// the packet's data (`[event, ...args]`) for cluster adapters, which publish it in their own format.
 struct broadcast_packet {
   std::vector<engineio::outgoing_ptr> messages;
+  json data;
 };
 using broadcast_packet_ptr = std::shared_ptr<const broadcast_packet>;
 

@@ -25,6 +25,10 @@ class room_index {
   }
 
   size_t member_count() const { return members_.size(); }
+  template <class F>
+  void for_each_room(F&& fn) const {
+    for (const auto& [room, members] : rooms_) fn(room);
+  }
   size_t room_count() const { return rooms_.size(); }
   const std::unordered_set<member*>* room_members(const std::string& room) const;
 

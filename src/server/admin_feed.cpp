@@ -17,12 +17,13 @@ bool same_secret(const std::string& a, const std::string& b) {
 }  // namespace
 
 admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const config& c,
-                       std::chrono::steady_clock::time_point started)
+                       std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state)
     : nsp_(io.of("/admin")),
       presence_(presence),
       node_id_(c.node_id),
       api_key_(c.api_key),
       started_(started),
+      redis_state_(std::move(redis_state)),
       timer_(io.loops().context(0)) {
   nsp_.use([this](socketio::socket& s, socketio::namespace_::next_fn next) {
     const auto& auth = s.handshake_data().auth;
@@ -103,7 +104,7 @@ json admin_feed::snapshot() {
         {"dropped", metrics::total(counter::dropped_packets)},
         {"slow_consumer_disconnects", metrics::total(counter::slow_consumer_disconnects)}}},
       {"rates", {{"messages_per_s", r.messages_per_s}, {"deliveries_per_s", r.deliveries_per_s}}},
-      {"redis", {{"state", "disabled"}}},
+      {"redis", {{"state", redis_state_()}}},
   };
 }
 

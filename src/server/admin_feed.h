@@ -16,7 +16,7 @@ namespace switchboard::server {
 class admin_feed {
  public:
   admin_feed(socketio::server& io, storage::presence& presence, const config& c,
-             std::chrono::steady_clock::time_point started);
+             std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state);
   void start();
   void stop();
 
@@ -34,6 +34,7 @@ class admin_feed {
   std::string node_id_;
   std::string api_key_;
   std::chrono::steady_clock::time_point started_;
+  std::function<std::string()> redis_state_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   std::mutex mutex_;

@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include "base/random_id.h"
+#include "cluster/redis_url.h"
 
 #include <CLI/CLI.hpp>
 
@@ -75,6 +76,18 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--log-level", level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
       ->envname(env("LOG_LEVEL"))
+      ->capture_default_str();
+  app.add_option("--redis", c.redis_url, "join a cluster through Redis: redis://[user:pass@]HOST:PORT[/DB]")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            cluster::redis_endpoint e;
+            std::string error;
+            return cluster::parse_redis_url(value, e, error) ? "" : error;
+          },
+          "URL"))
+      ->envname(env("REDIS"));
+  app.add_option("--key-prefix", c.key_prefix, "Redis channel prefix, as the Node adapter's `key`")
+      ->envname(env("KEY_PREFIX"))
       ->capture_default_str();
   app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
   // CLI11 lets a config file win over the environment; operators expect flag > environment > file

@@ -29,6 +29,8 @@ struct config {
   size_t max_text = 4000;
   log_level level = log_level::info;
   std::string web_root;
+  std::string redis_url;  // empty: single node
+  std::string key_prefix = "socket.io";
 };
 
 // Parses the command line. Returns the configuration, or the exit code when the process should

@@ -3,6 +3,7 @@
 // SWITCHBOARD_* environment variables and keys of an optional config file (DESIGN.md §6).
 #include "base/log.h"
 #include "chat/chat.h"
+#include "cluster/redis_adapter.h"
 #include "http/listener.h"
 #include "http/static_files.h"
 #include "http/url.h"
@@ -26,10 +27,10 @@ namespace {
 // whole shutdown stays well inside the 5 s a supervisor waits.
 constexpr auto close_grace = std::chrono::milliseconds(300);
 
-std::string health_json(const server::config& c, std::chrono::steady_clock::time_point started, bool draining) {
+std::string health_json(const server::config& c, std::chrono::steady_clock::time_point started, bool draining,
+                        const std::string& redis) {
   const auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
-  return json{{"status", draining ? "draining" : "ok"}, {"node", c.node_id}, {"uptime_s", up}, {"redis", "disabled"}}
-      .dump();
+  return json{{"status", draining ? "draining" : "ok"}, {"node", c.node_id}, {"uptime_s", up}, {"redis", redis}}.dump();
 }
 
 }  // namespace
@@ -57,9 +58,22 @@ int main(int argc, char** argv) {
   opts.engine.ping_timeout = cfg.ping_timeout;
   opts.engine.cors.origins = cfg.cors_origins;
   socketio::server io(loops, opts);
+  // With --redis every namespace gets a Redis adapter; created before the first namespace.
+  std::unique_ptr<cluster::redis_link> redis;
+  if (!cfg.redis_url.empty()) {
+    cluster::redis_endpoint endpoint;
+    std::string error;
+    cluster::parse_redis_url(cfg.redis_url, endpoint, error);  // validated with the flags
+    redis = std::make_unique<cluster::redis_link>(loops, endpoint);
+    io.set_adapter_factory([&loops, &redis, &cfg](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
+      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp,
+                                                      cluster::cluster_identity{cfg.key_prefix, cfg.node_id});
+    });
+  }
+  const auto redis_state = [&redis] { return redis ? redis->state() : std::string("disabled"); };
   chat::chat_app chat(io, *history, presence, {cfg.max_text, cfg.rate, cfg.jwt_secret});
   const auto started = std::chrono::steady_clock::now();
-  server::admin_feed admin(io, presence, cfg, started);
+  server::admin_feed admin(io, presence, cfg, started, redis_state);
   std::atomic<bool> draining{false};
   server::api api(io, *history, presence, cfg, draining);
 
@@ -80,7 +94,7 @@ int main(int argc, char** argv) {
     if (t.path == "/healthz") {
       const bool d = draining.load();
       return ex->respond(http::make_response(ex->req(), d ? http::status::service_unavailable : http::status::ok,
-                                             "application/json", health_json(cfg, started, d)));
+                                             "application/json", health_json(cfg, started, d, redis_state())));
     }
     if (t.path == "/metrics") {
       const double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -95,6 +109,7 @@ int main(int argc, char** argv) {
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()
                                    << " data_dir=\"" << cfg.data_dir << "\"");
   admin.start();
+  if (redis) redis->start();
   server::loop_lag_probe lag(loops);
 
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
@@ -105,7 +120,8 @@ int main(int argc, char** argv) {
     listener.close();
     admin.stop();
     lag.stop();
-    io.close();  // clients see the transport close and reconnect, to another node if there is one
+    io.close();
+    if (redis) redis->stop();  // clients see the transport close and reconnect, to another node if there is one
     auto timer = std::make_shared<boost::asio::steady_timer>(loops.context(0), close_grace);
     timer->async_wait([&loops, timer](boost::system::error_code) { loops.stop(); });
   });

@@ -35,7 +35,9 @@ void broadcast_operator::emit(std::string_view event, json args) const {
   p.type = protocol::socketio::packet_type::event;
   p.nsp = nsp_->name();
   p.data = event_data(event, std::move(args));
-  auto packet = std::make_shared<const fanout::broadcast_packet>(encode_packet(p));
+  auto encoded = encode_packet(p);
+  encoded.data = std::move(*p.data);
+  auto packet = std::make_shared<const fanout::broadcast_packet>(std::move(encoded));
   metrics::add(metrics::counter::broadcasts);
   nsp_->adapter().broadcast(std::move(packet), std::make_shared<const fanout::broadcast_options>(opts_));
 }

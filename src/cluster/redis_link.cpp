@@ -1,0 +1,84 @@
+#include "cluster/redis_link.h"
+
+#include "base/log.h"
+
+namespace switchboard::cluster {
+
+redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
+    : loops_(loops),
+      endpoint_(std::move(endpoint)),
+      pub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::commands, "pub")),
+      sub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::subscriber, "sub")) {
+  pub_->on_ready = [this] { update_state(); };
+  pub_->on_lost = [this](std::string_view) { update_state(); };
+  sub_->on_lost = [this](std::string_view) { update_state(); };
+  sub_->on_push = [this](const redis_value& v) { on_push(v); };
+  sub_->on_ready = [this] {
+    std::vector<std::string_view> argv{"SUBSCRIBE"};
+    for (const auto& [c, fn] : channels_) argv.push_back(c);
+    if (argv.size() > 1) sub_->command(argv);
+    argv = {"PSUBSCRIBE"};
+    for (const auto& [p, fn] : patterns_) argv.push_back(p);
+    if (argv.size() > 1) sub_->command(argv);
+    update_state();
+  };
+}
+
+void redis_link::subscribe(std::string channel, message_fn fn) { channels_[std::move(channel)] = std::move(fn); }
+
+void redis_link::psubscribe(std::string pattern, message_fn fn) { patterns_[std::move(pattern)] = std::move(fn); }
+
+void redis_link::start() {
+  loops_.post(0, [this] {
+    pub_->start();
+    sub_->start();
+  });
+}
+
+void redis_link::stop() {
+  loops_.post(0, [this] {
+    pub_->stop();
+    sub_->stop();
+    update_state();
+  });
+}
+
+void redis_link::update_state() {
+  const bool now = pub_->ready() && sub_->ready();
+  if (connected_.exchange(now) != now) SB_LOG(info, "event=redis_state state=" << (now ? "connected" : "disconnected"));
+}
+
+void redis_link::publish(std::string channel, std::string payload) {
+  loops_.post(0, [this, channel = std::move(channel), payload = std::move(payload)] {
+    pub_->command({"PUBLISH", channel, payload});
+  });
+}
+
+void redis_link::command(std::vector<std::string> argv, redis_connection::reply_fn done) {
+  loops_.post(0, [this, argv = std::move(argv), done = std::move(done)]() mutable {
+    std::vector<std::string_view> views(argv.begin(), argv.end());
+    pub_->command(views, std::move(done));
+  });
+}
+
+void redis_link::on_push(const redis_value& v) {
+  // ["message", channel, payload] or ["pmessage", pattern, channel, payload]; the rest are
+  // subscription confirmations.
+  if (v.type != redis_value::kind::array || v.elements.empty()) return;
+  const auto& kind = v.elements[0].str;
+  try {
+    if (kind == "message" && v.elements.size() == 3) {
+      if (auto it = channels_.find(v.elements[1].str); it != channels_.end())
+        it->second(v.elements[1].str, v.elements[2].str);
+    } else if (kind == "pmessage" && v.elements.size() == 4) {
+      if (auto it = patterns_.find(v.elements[1].str); it != patterns_.end())
+        it->second(v.elements[2].str, v.elements[3].str);
+    }
+  } catch (const std::exception& e) {
+    // Anyone can PUBLISH: a message we cannot handle is logged, never fatal.
+    SB_LOG(warn, "event=redis_bad_message channel=\"" << (v.elements.size() > 1 ? v.elements[1].str : "")
+                                                      << "\" error=\"" << e.what() << "\"");
+  }
+}
+
+}  // namespace switchboard::cluster
