@@ -44,6 +44,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--data-dir", c.data_dir, "folder of the chat history")
       ->envname(env("DATA_DIR"))
       ->capture_default_str();
+  app.add_option("--storage", c.storage, "history in sqlite (in --data-dir) or memory (lost at exit; for benchmarks)")
+      ->check(CLI::IsMember({"sqlite", "memory"}))
+      ->envname(env("STORAGE"))
+      ->capture_default_str();
   app.add_option("--api-key", c.api_key, "key for POST /api/publish and the dashboard")->envname(env("API_KEY"));
   app.add_option("--jwt-secret", c.jwt_secret, "require auth.token, an HS256 JWT signed with this secret")
       ->envname(env("JWT_SECRET"));

@@ -13,6 +13,7 @@
 #include "server/loop_lag.h"
 #include "server/metrics_text.h"
 #include "socketio/server.h"
+#include "storage/memory_history.h"
 #include "storage/sqlite_history.h"
 
 #include <boost/asio/signal_set.hpp>
@@ -42,9 +43,13 @@ int main(int argc, char** argv) {
   const server::config& cfg = *parsed;
   set_log_level(cfg.level);
 
-  std::unique_ptr<storage::sqlite_history> history;
+  std::unique_ptr<storage::history_store> history;
   try {
-    history = std::make_unique<storage::sqlite_history>(cfg.data_dir);
+    if (cfg.storage == "memory") {
+      history = std::make_unique<storage::memory_history>();
+    } else {
+      history = std::make_unique<storage::sqlite_history>(cfg.data_dir);
+    }
   } catch (const std::exception& e) {
     std::cerr << "--data-dir: " << e.what() << "\n";
     return 1;

@@ -1,10 +1,10 @@
 // Configuration (DESIGN.md §6): every flag is also a SWITCHBOARD_* variable and a key of a TOML
 // config file; a flag wins over the environment, which wins over the file.
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { WAIT, api, freshDataDir, runToExit, startChat } from "./chat-harness.mjs";
+import { WAIT, ack, api, closeAllClients, freshDataDir, join, openUser, runToExit, send, startChat } from "./chat-harness.mjs";
 
 describe("configuration sources", { timeout: 30000 }, () => {
   const dir = freshDataDir();
@@ -73,5 +73,23 @@ describe("configuration sources", { timeout: 30000 }, () => {
     const unknown = await runToExit(["--no-such-flag"], WAIT);
     assert.equal(unknown.code, 2, unknown.output);
     assert.match(unknown.output, /no-such-flag/);
+  });
+
+  test("--storage memory keeps history without a database file", async () => {
+    const dataDir = freshDataDir();
+    const server = await startChat(["--storage", "memory"], { dataDir });
+    try {
+      const ada = await openUser(server, "ada");
+      await join(ada, "mem");
+      const id = await send(ada, "mem", "kept in memory");
+      const h = await ack(ada, "history", { room: "mem" });
+      assert.equal(h.ok, true);
+      assert.deepEqual(h.messages.map((m) => [m.id, m.text]), [[id, "kept in memory"]]);
+      assert.equal(existsSync(path.join(dataDir, "history.db")), false);
+    } finally {
+      closeAllClients();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
