@@ -44,8 +44,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--data-dir", c.data_dir, "folder of the chat history")
       ->envname(env("DATA_DIR"))
       ->capture_default_str();
-  app.add_option("--storage", c.storage, "history in sqlite (in --data-dir) or memory (lost at exit; for benchmarks)")
-      ->check(CLI::IsMember({"sqlite", "memory"}))
+  app.add_option("--storage", c.storage,
+                 "history in sqlite (--data-dir), redis (shared by the cluster) or memory (lost at exit); "
+                 "auto: redis with --redis, else sqlite")
+      ->check(CLI::IsMember({"auto", "sqlite", "redis", "memory"}))
       ->envname(env("STORAGE"))
       ->capture_default_str();
   app.add_option("--api-key", c.api_key, "key for POST /api/publish and the dashboard")->envname(env("API_KEY"));
@@ -120,6 +122,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   parse_rate_limit(api_rate, c.api_rate);
   parse_log_level(level, c.level);
   if (c.node_id.empty()) c.node_id = random_id().substr(0, 8);
+  if (c.storage == "auto") c.storage = c.redis_url.empty() ? "sqlite" : "redis";
+  if (c.storage == "redis" && c.redis_url.empty()) {
+    std::cerr << "--storage redis: needs --redis\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
   if (c.data_dir.empty()) {
     std::cerr << "--data-dir: must not be empty\n";
     exit_code = 2;

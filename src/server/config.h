@@ -18,7 +18,7 @@ struct config {
   size_t threads = 1;
   std::string node_id;
   std::string data_dir = "./data";
-  std::string storage = "sqlite";  // or "memory"
+  std::string storage = "auto";  // sqlite, redis or memory; auto: redis with --redis, else sqlite
   std::string api_key;
   std::string jwt_secret;
   std::vector<std::string> cors_origins;

@@ -14,6 +14,7 @@
 #include "server/metrics_text.h"
 #include "socketio/server.h"
 #include "storage/memory_history.h"
+#include "storage/redis_history.h"
 #include "storage/sqlite_history.h"
 
 #include <boost/asio/signal_set.hpp>
@@ -43,17 +44,6 @@ int main(int argc, char** argv) {
   const server::config& cfg = *parsed;
   set_log_level(cfg.level);
 
-  std::unique_ptr<storage::history_store> history;
-  try {
-    if (cfg.storage == "memory") {
-      history = std::make_unique<storage::memory_history>();
-    } else {
-      history = std::make_unique<storage::sqlite_history>(cfg.data_dir);
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "--data-dir: " << e.what() << "\n";
-    return 1;
-  }
   storage::presence presence;
 
   loop_group loops(cfg.threads);
@@ -74,6 +64,19 @@ int main(int argc, char** argv) {
       return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp,
                                                       cluster::cluster_identity{cfg.key_prefix, cfg.node_id});
     });
+  }
+  std::unique_ptr<storage::history_store> history;
+  try {
+    if (cfg.storage == "memory") {
+      history = std::make_unique<storage::memory_history>();
+    } else if (cfg.storage == "redis") {
+      history = std::make_unique<storage::redis_history>(*redis, cfg.key_prefix);
+    } else {
+      history = std::make_unique<storage::sqlite_history>(cfg.data_dir);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "--data-dir: " << e.what() << "\n";
+    return 1;
   }
   const auto redis_state = [&redis] { return redis ? redis->state() : std::string("disabled"); };
   chat::chat_app chat(io, *history, presence, {cfg.max_text, cfg.rate, cfg.jwt_secret});
