@@ -23,6 +23,9 @@ echo "== conformance and integration tests (official socket.io-client, real sock
 echo "== chat server: contract, HTTP API, restart (official socket.io-client)"
 (cd tests && npm run --silent test:chat)
 
+echo "== cluster: real redis-server, Switchboard nodes, a Node.js socket.io peer with the Redis adapter"
+(cd tests && npm run --silent test:cluster)
+
 echo "== browser: chat page and dashboard in headless Chromium"
 (cd tests && npm run --silent test:browser)
 
@@ -38,6 +41,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 ctest --preset asan -j "$JOBS"
 (cd tests && SWITCHBOARD_TESTBED_SERVER=../build/asan/examples/testbed_server npm run --silent test:integration)
 (cd tests && SWITCHBOARD_BINARY=../build/asan/src/server/switchboard npm run --silent test:chat)
+(cd tests && SWITCHBOARD_BINARY=../build/asan/src/server/switchboard npm run --silent test:cluster)
 
 echo "== fuzz targets, ${FUZZ_SECONDS}s each"
 bash tests/fuzz/run.sh "$FUZZ_SECONDS"

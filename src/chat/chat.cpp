@@ -73,8 +73,14 @@ struct chat_app::socket_state {
   token_bucket bucket;  // `message` and `typing`
 };
 
-chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence, options opts)
-    : io_(io), nsp_(io.of("/")), history_(history), presence_(presence), options_(std::move(opts)) {
+chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
+                   storage::presence_directory& directory, options opts)
+    : io_(io),
+      nsp_(io.of("/")),
+      history_(history),
+      presence_(presence),
+      directory_(directory),
+      options_(std::move(opts)) {
   nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) {
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -114,12 +120,16 @@ void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
   if (!ack) return;
   history_.read(
       {room, std::nullopt, join_history}, this_worker(),
-      [this, room, ack = std::move(ack)](bool, std::vector<storage::message> newest_first) {
+      [this, room, ack = std::move(ack)](bool, std::vector<storage::message> newest_first) mutable {
         // A failed read still leaves the socket joined; it gets the live messages.
         json history = json::array();
         for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.push_back(to_json(*it));
-        ack(json::array({json{
-            {"ok", true}, {"room", room}, {"history", std::move(history)}, {"members", presence_.members(room)}}}));
+        directory_.members(
+            room, this_worker(),
+            [room, history = std::move(history), ack = std::move(ack)](std::vector<std::string> members) {
+              ack(json::array({json{
+                  {"ok", true}, {"room", room}, {"history", std::move(history)}, {"members", std::move(members)}}}));
+            });
       });
 }
 

@@ -18,7 +18,10 @@ struct options {
 
 class chat_app {
  public:
-  chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence, options opts);
+  // `presence` is this node's (presence events are decided here); `directory` answers `members`,
+  // for the whole cluster when there is one.
+  chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
+           storage::presence_directory& directory, options opts);
 
  private:
   struct socket_state;
@@ -38,6 +41,7 @@ class chat_app {
   socketio::namespace_& nsp_;
   storage::history_store& history_;
   storage::presence& presence_;
+  storage::presence_directory& directory_;
   options options_;
 };
 

@@ -45,7 +45,10 @@ void redis_link::stop() {
 
 void redis_link::update_state() {
   const bool now = pub_->ready() && sub_->ready();
-  if (connected_.exchange(now) != now) SB_LOG(info, "event=redis_state state=" << (now ? "connected" : "disconnected"));
+  if (connected_.exchange(now) == now) return;
+  SB_LOG(info, "event=redis_state state=" << (now ? "connected" : "disconnected"));
+  if (!now) return;
+  for (const auto& fn : on_connected_) fn();
 }
 
 void redis_link::publish(std::string channel, std::string payload) {

@@ -23,6 +23,8 @@ class redis_link {
   // Before start.
   void subscribe(std::string channel, message_fn fn);
   void psubscribe(std::string pattern, message_fn fn);
+  // Runs on worker 0 each time the link becomes connected (after the subscriptions are sent).
+  void on_connected(std::function<void()> fn) { on_connected_.push_back(std::move(fn)); }
 
   void start();
   void stop();  // from any thread
@@ -48,6 +50,7 @@ class redis_link {
   std::shared_ptr<redis_connection> sub_;
   std::map<std::string, message_fn> channels_;
   std::map<std::string, message_fn> patterns_;
+  std::vector<std::function<void()>> on_connected_;
   std::atomic<bool> connected_{false};
 };
 

@@ -51,9 +51,9 @@ json to_json(const storage::message& m) {
 
 }  // namespace
 
-api::api(socketio::server& io, storage::history_store& history, storage::presence& presence, const config& c,
+api::api(socketio::server& io, storage::history_store& history, storage::presence_directory& directory, const config& c,
          const std::atomic<bool>& draining)
-    : io_(io), history_(history), presence_(presence), api_key_(c.api_key), rate_(c.api_rate), draining_(draining) {}
+    : io_(io), history_(history), directory_(directory), api_key_(c.api_key), rate_(c.api_rate), draining_(draining) {}
 
 void api::answer(const http::exchange_ptr& ex, http::status code, const json& body) const {
   auto res = http::make_response(ex->req(), code, "application/json", body.dump());
@@ -166,9 +166,22 @@ void api::publish(const http::exchange_ptr& ex) {
 }
 
 void api::rooms(const http::exchange_ptr& ex) {
-  json list = json::array();
-  for (const auto& r : presence_.rooms()) list.push_back(json{{"room", r.room}, {"members", r.members}});
-  answer(ex, http::status::ok, json{{"rooms", std::move(list)}});
+  directory_.rooms(io_.loops().context(ex->worker()), [this, ex](std::vector<storage::room_summary> rooms) {
+    json list = json::array();
+    for (const auto& r : rooms) list.push_back(json{{"room", r.room}, {"members", r.members}});
+    answer(ex, http::status::ok, json{{"rooms", std::move(list)}});
+  });
+}
+
+void api::unless_unknown(const http::exchange_ptr& ex, const std::string& room, std::function<void()> known) {
+  auto& ctx = io_.loops().context(ex->worker());
+  directory_.members(room, ctx, [this, ex, room, &ctx, known = std::move(known)](std::vector<std::string> members) {
+    if (!members.empty()) return known();
+    history_.read({room, std::nullopt, 1}, ctx, [this, ex, known](bool, std::vector<storage::message> any) {
+      if (any.empty()) return fail(ex, http::status::not_found, "not_found", "no such room");
+      known();
+    });
+  });
 }
 
 void api::history(const http::exchange_ptr& ex, const std::string& room) {
@@ -177,35 +190,27 @@ void api::history(const http::exchange_ptr& ex, const std::string& room) {
   std::optional<uint64_t> before, limit;
   if (!positive_param(t, "before", before) || !positive_param(t, "limit", limit))
     return fail(ex, http::status::bad_request, "bad_request", "before and limit must be positive integers");
-  auto& ctx = io_.loops().context(ex->worker());
-  history_.read({room, before, std::min<uint64_t>(limit.value_or(default_history), max_history)}, ctx,
+  history_.read({room, before, std::min<uint64_t>(limit.value_or(default_history), max_history)},
+                io_.loops().context(ex->worker()),
                 [this, ex, room](bool ok, std::vector<storage::message> newest_first) {
                   if (!ok)
                     return fail(ex, http::status::service_unavailable, "unavailable", "storage could not be read");
-                  // A room is known by its members or its stored messages; a page past the oldest
-                  // message of a known room is an empty list, not a 404.
-                  if (newest_first.empty() && presence_.members(room).empty()) {
-                    return history_.read(
-                        {room, std::nullopt, 1}, io_.loops().context(ex->worker()),
-                        [this, ex, room](bool, std::vector<storage::message> any) {
-                          if (any.empty()) return fail(ex, http::status::not_found, "not_found", "no such room");
-                          answer(ex, http::status::ok, json{{"room", room}, {"messages", json::array()}});
-                        });
-                  }
                   json messages = json::array();
                   for (const auto& m : newest_first) messages.push_back(to_json(m));
-                  answer(ex, http::status::ok, json{{"room", room}, {"messages", std::move(messages)}});
+                  json body{{"room", room}, {"messages", std::move(messages)}};
+                  if (!body["messages"].empty()) return answer(ex, http::status::ok, body);
+                  // An empty page of a known room (past its oldest message) is a list, not a 404.
+                  unless_unknown(ex, room, [this, ex, body] { answer(ex, http::status::ok, body); });
                 });
 }
 
 void api::members(const http::exchange_ptr& ex, const std::string& room) {
-  auto names = presence_.members(room);
-  if (!names.empty()) return answer(ex, http::status::ok, json{{"room", room}, {"members", std::move(names)}});
-  history_.read({room, std::nullopt, 1}, io_.loops().context(ex->worker()),
-                [this, ex, room](bool, std::vector<storage::message> any) {
-                  if (any.empty()) return fail(ex, http::status::not_found, "not_found", "no such room");
-                  answer(ex, http::status::ok, json{{"room", room}, {"members", json::array()}});
-                });
+  directory_.members(room, io_.loops().context(ex->worker()), [this, ex, room](std::vector<std::string> names) {
+    if (!names.empty()) return answer(ex, http::status::ok, json{{"room", room}, {"members", std::move(names)}});
+    unless_unknown(ex, room, [this, ex, room] {
+      answer(ex, http::status::ok, json{{"room", room}, {"members", json::array()}});
+    });
+  });
 }
 
 }  // namespace switchboard::server

@@ -17,7 +17,7 @@ namespace switchboard::server {
 
 class api {
  public:
-  api(socketio::server& io, storage::history_store& history, storage::presence& presence, const config& c,
+  api(socketio::server& io, storage::history_store& history, storage::presence_directory& directory, const config& c,
       const std::atomic<bool>& draining);
 
   static bool matches(std::string_view raw_path) { return raw_path == "/api" || raw_path.starts_with("/api/"); }
@@ -29,13 +29,15 @@ class api {
   void history(const http::exchange_ptr& ex, const std::string& room);
   void members(const http::exchange_ptr& ex, const std::string& room);
   void rooms(const http::exchange_ptr& ex);
+  // Answers 404 unless the room has members or stored messages; else calls `known()`.
+  void unless_unknown(const http::exchange_ptr& ex, const std::string& room, std::function<void()> known);
   bool over_rate_limit(const http::exchange_ptr& ex);
   void answer(const http::exchange_ptr& ex, http::status code, const json& body) const;
   void fail(const http::exchange_ptr& ex, http::status code, std::string_view error, std::string_view message) const;
 
   socketio::server& io_;
   storage::history_store& history_;
-  storage::presence& presence_;
+  storage::presence_directory& directory_;
   std::string api_key_;
   rate_limit rate_;
   const std::atomic<bool>& draining_;

@@ -14,6 +14,7 @@
 #include "server/metrics_text.h"
 #include "socketio/server.h"
 #include "storage/memory_history.h"
+#include "storage/redis_directory.h"
 #include "storage/redis_history.h"
 #include "storage/sqlite_history.h"
 
@@ -79,11 +80,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto redis_state = [&redis] { return redis ? redis->state() : std::string("disabled"); };
-  chat::chat_app chat(io, *history, presence, {cfg.max_text, cfg.rate, cfg.jwt_secret});
+  // Who is in a room: this node's presence, mirrored to Redis in a cluster and read from there.
+  std::unique_ptr<storage::redis_directory> cluster_directory;
+  storage::local_directory local_directory(presence);
+  if (redis)
+    cluster_directory = std::make_unique<storage::redis_directory>(*redis, presence, cfg.key_prefix, cfg.node_id);
+  storage::presence_directory& directory =
+      cluster_directory ? static_cast<storage::presence_directory&>(*cluster_directory) : local_directory;
+  chat::chat_app chat(io, *history, presence, directory, {cfg.max_text, cfg.rate, cfg.jwt_secret});
   const auto started = std::chrono::steady_clock::now();
   server::admin_feed admin(io, presence, cfg, started, redis_state);
   std::atomic<bool> draining{false};
-  server::api api(io, *history, presence, cfg, draining);
+  server::api api(io, *history, directory, cfg, draining);
 
   const http::static_files files(cfg.web_root);
   http::limits limits;
@@ -118,6 +126,7 @@ int main(int argc, char** argv) {
                                    << " data_dir=\"" << cfg.data_dir << "\"");
   admin.start();
   if (redis) redis->start();
+  if (cluster_directory) cluster_directory->start();
   server::loop_lag_probe lag(loops);
 
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
@@ -129,6 +138,7 @@ int main(int argc, char** argv) {
     admin.stop();
     lag.stop();
     io.close();
+    if (cluster_directory) cluster_directory->stop();
     if (redis) redis->stop();  // clients see the transport close and reconnect, to another node if there is one
     auto timer = std::make_shared<boost::asio::steady_timer>(loops.context(0), close_grace);
     timer->async_wait([&loops, timer](boost::system::error_code) { loops.stop(); });

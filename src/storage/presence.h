@@ -2,7 +2,10 @@
 // Who is in which room, by user name (DESIGN.md §4 `members`, `GET /api/rooms`): room → user →
 // number of that user's sockets in the room. One instance per node, shared by every worker under
 // one mutex: joins and leaves are rare next to messages and never on the broadcast path.
+#include <boost/asio/io_context.hpp>
+
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,6 +20,10 @@ struct room_summary {
 
 class presence {
  public:
+  // Called (outside the lock) when a user appears in or disappears from a room on this node;
+  // the cluster directory mirrors these to Redis. Set before the server starts.
+  std::function<void(const std::string& room, const std::string& user, bool present)> on_change;
+
   // A socket of `user` entered `room`; true when the user was not in the room before.
   bool add(const std::string& room, const std::string& user);
   // A socket of `user` left `room`; true when it was the user's last socket in the room.
@@ -25,10 +32,35 @@ class presence {
   std::vector<std::string> members(const std::string& room) const;
   // Rooms with at least one member, sorted by name.
   std::vector<room_summary> rooms() const;
+  // Every (room, user) present here.
+  std::vector<std::pair<std::string, std::string>> entries() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, size_t>, std::less<>> rooms_;
+};
+
+// Who is in a room as seen by clients and the API: this node's presence, or the whole cluster's.
+// Answers are posted to `reply_on`.
+class presence_directory {
+ public:
+  using members_fn = std::function<void(std::vector<std::string> members)>;
+  using rooms_fn = std::function<void(std::vector<room_summary> rooms)>;
+
+  virtual ~presence_directory() = default;
+  virtual void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) = 0;
+  virtual void rooms(boost::asio::io_context& reply_on, rooms_fn done) = 0;
+};
+
+// A single node: the directory is the node's own presence.
+class local_directory final : public presence_directory {
+ public:
+  explicit local_directory(const presence& p) : presence_(p) {}
+  void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
+  void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
+
+ private:
+  const presence& presence_;
 };
 
 }  // namespace switchboard::storage

@@ -81,6 +81,26 @@ describe("restart with the same --data-dir", { timeout: 30000 }, () => {
   });
 });
 
+describe("SIGTERM drain", { timeout: 20000 }, () => {
+  test("clients on both transports see their transport close (so they reconnect), not a server disconnect", async () => {
+    const server = await startChat([]);
+    try {
+      const ws = await openUser(server, "ada");
+      const polling = await openUser(server, "bob", { transports: ["polling"] });
+      const reasons = Promise.all(
+        [ws, polling].map((s) =>
+          withTimeout(new Promise((resolve) => s.once("disconnect", resolve)), WAIT, `${s.log.name}'s disconnect`),
+        ),
+      );
+      const exit = server.stop();
+      assert.deepEqual(await reasons, ["transport close", "transport close"]);
+      assert.deepEqual(await withTimeout(exit, 6000, "the server to exit"), { code: 0, signal: null });
+    } finally {
+      closeAllClients();
+    }
+  });
+});
+
 describe("start-up exit codes", { timeout: 20000 }, () => {
   for (const [flag, value] of [
     ["--rate-limit", "fast"],

@@ -1,0 +1,200 @@
+#include "storage/redis_directory.h"
+
+#include "base/log.h"
+
+#include <boost/asio/post.hpp>
+
+namespace switchboard::storage {
+namespace {
+
+// The heartbeat goes out every `heartbeat_ticks` ticks (5 s), and at once on every (re)link.
+constexpr auto tick = std::chrono::milliseconds(250);
+constexpr int heartbeat_ticks = 20;
+constexpr int live_seconds = 15;
+constexpr int purge_after_seconds = 60;
+
+// KEYS[1] nodes zset. ARGV: node id. Scores the node with Redis' clock (no skew between nodes).
+constexpr const char* heartbeat_script = R"(
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], t[1], ARGV[1])
+return t[1]
+)";
+
+// KEYS[1] nodes zset. ARGV: prefix, seconds after which a silent node is purged. Removes every
+// field a dead node left in the room hashes.
+constexpr const char* purge_script = R"(
+local now = tonumber(redis.call('TIME')[1])
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[2])))
+for _, node in ipairs(dead) do
+  local rooms_key = ARGV[1] .. ':presence:node:' .. node
+  for _, room in ipairs(redis.call('SMEMBERS', rooms_key)) do
+    local key = ARGV[1] .. ':presence:{' .. room .. '}'
+    for _, f in ipairs(redis.call('HKEYS', key)) do
+      if string.sub(f, 1, #node + 1) == node .. '\n' then redis.call('HDEL', key, f) end
+    end
+  end
+  redis.call('DEL', rooms_key)
+  redis.call('ZREM', KEYS[1], node)
+end
+return #dead
+)";
+
+// Distinct users of live nodes in the room hash KEYS[1]; KEYS[2] nodes zset; ARGV[1] live seconds.
+constexpr const char* members_script = R"(
+local now = tonumber(redis.call('TIME')[1])
+local live = {}
+local seen = {}
+local out = {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local nl = string.find(f, '\n', 1, true)
+  if nl then
+    local node = string.sub(f, 1, nl - 1)
+    local user = string.sub(f, nl + 1)
+    if live[node] == nil then
+      local score = redis.call('ZSCORE', KEYS[2], node)
+      live[node] = score ~= false and tonumber(score) >= now - tonumber(ARGV[1])
+    end
+    if live[node] and not seen[user] then
+      seen[user] = true
+      table.insert(out, user)
+    end
+  end
+end
+table.sort(out)
+return out
+)";
+
+// [room, count, room, count, …] over the rooms set KEYS[1]; KEYS[2] nodes zset; ARGV: prefix,
+// live seconds. Rooms left with no field at all are dropped from the set.
+constexpr const char* rooms_script = R"(
+local now = tonumber(redis.call('TIME')[1])
+local live = {}
+local out = {}
+for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[1] .. ':presence:{' .. room .. '}'
+  local fields = redis.call('HKEYS', key)
+  if #fields == 0 then
+    redis.call('SREM', KEYS[1], room)
+  else
+    local seen = {}
+    local n = 0
+    for _, f in ipairs(fields) do
+      local nl = string.find(f, '\n', 1, true)
+      if nl then
+        local node = string.sub(f, 1, nl - 1)
+        local user = string.sub(f, nl + 1)
+        if live[node] == nil then
+          local score = redis.call('ZSCORE', KEYS[2], node)
+          live[node] = score ~= false and tonumber(score) >= now - tonumber(ARGV[2])
+        end
+        if live[node] and not seen[user] then
+          seen[user] = true
+          n = n + 1
+        end
+      end
+    end
+    if n > 0 then
+      table.insert(out, room)
+      table.insert(out, n)
+    end
+  end
+end
+return out
+)";
+
+}  // namespace
+
+redis_directory::redis_directory(cluster::redis_link& link, presence& local, std::string prefix, std::string node_id)
+    : link_(link),
+      local_(local),
+      prefix_(std::move(prefix)),
+      node_id_(std::move(node_id)),
+      timer_(link.loops().context(0)) {
+  local_.on_change = [this](const std::string& room, const std::string& user, bool present) {
+    write(room, user, present);
+  };
+  // Redis may have restarted empty: write this node's presence and liveness again at once.
+  link_.on_connected([this] {
+    resync();
+    beat();
+  });
+}
+
+void redis_directory::write(const std::string& room, const std::string& user, bool present) {
+  const std::string key = prefix_ + ":presence:{" + room + "}";
+  const std::string field = node_id_ + "\n" + user;
+  if (present) {
+    link_.command({"HSET", key, field, "1"}, {});
+    link_.command({"SADD", prefix_ + ":presence:rooms", room}, {});
+    link_.command({"SADD", prefix_ + ":presence:node:" + node_id_, room}, {});
+  } else {
+    link_.command({"HDEL", key, field}, {});
+  }
+}
+
+void redis_directory::start() {
+  boost::asio::post(timer_.get_executor(), [this] { heartbeat(); });
+}
+
+void redis_directory::stop() {
+  boost::asio::post(timer_.get_executor(), [this] {
+    stopped_ = true;
+    timer_.cancel();
+  });
+}
+
+void redis_directory::heartbeat() {
+  if (stopped_) return;
+  if (link_.connected() && ++ticks_ % heartbeat_ticks == 0) beat();
+  timer_.expires_after(tick);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) heartbeat();
+  });
+}
+
+void redis_directory::beat() {
+  link_.command({"EVAL", heartbeat_script, "1", prefix_ + ":presence:nodes", node_id_}, {});
+  link_.command({"EVAL", purge_script, "1", prefix_ + ":presence:nodes", prefix_, std::to_string(purge_after_seconds)},
+                [](const cluster::redis_value& v) {
+                  if (v.type == cluster::redis_value::kind::integer && v.integer > 0)
+                    SB_LOG(info, "event=presence_purged nodes=" << v.integer);
+                });
+}
+
+void redis_directory::resync() {
+  for (const auto& [room, user] : local_.entries()) write(room, user, true);
+}
+
+void redis_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {
+  link_.command({"EVAL", members_script, "2", prefix_ + ":presence:{" + room + "}", prefix_ + ":presence:nodes",
+                 std::to_string(live_seconds)},
+                [this, room, &reply_on, done = std::move(done)](const cluster::redis_value& v) mutable {
+                  std::vector<std::string> out;
+                  if (v.type == cluster::redis_value::kind::array) {
+                    for (const auto& e : v.elements) out.push_back(e.str);
+                  } else {
+                    out = local_.members(room);  // Redis away: this node's view is the best there is
+                  }
+                  boost::asio::post(reply_on,
+                                    [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+                });
+}
+
+void redis_directory::rooms(boost::asio::io_context& reply_on, rooms_fn done) {
+  link_.command({"EVAL", rooms_script, "2", prefix_ + ":presence:rooms", prefix_ + ":presence:nodes", prefix_,
+                 std::to_string(live_seconds)},
+                [this, &reply_on, done = std::move(done)](const cluster::redis_value& v) mutable {
+                  std::vector<room_summary> out;
+                  if (v.type == cluster::redis_value::kind::array) {
+                    for (size_t i = 0; i + 1 < v.elements.size(); i += 2)
+                      out.push_back({v.elements[i].str, static_cast<size_t>(v.elements[i + 1].integer)});
+                    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.room < b.room; });
+                  } else {
+                    out = local_.rooms();
+                  }
+                  boost::asio::post(reply_on,
+                                    [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+                });
+}
+
+}  // namespace switchboard::storage
