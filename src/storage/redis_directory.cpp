@@ -4,6 +4,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include <string>
+#include <string_view>
+
 namespace switchboard::storage {
 namespace {
 
@@ -39,60 +42,50 @@ end
 return #dead
 )";
 
-// Distinct users of live nodes in the room hash KEYS[1]; KEYS[2] nodes zset; ARGV[1] live seconds.
-constexpr const char* members_script = R"(
-local now = tonumber(redis.call('TIME')[1])
-local live = {}
-local seen = {}
-local out = {}
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  local nl = string.find(f, '\n', 1, true)
-  if nl then
-    local node = string.sub(f, 1, nl - 1)
-    local user = string.sub(f, nl + 1)
-    if live[node] == nil then
-      local score = redis.call('ZSCORE', KEYS[2], node)
-      live[node] = score ~= false and tonumber(score) >= now - tonumber(ARGV[1])
-    end
-    if live[node] and not seen[user] then
-      seen[user] = true
-      table.insert(out, user)
+// Shared by the read scripts: the distinct users of live nodes in one room hash. `live` caches
+// each node's liveness for the script's run.
+constexpr std::string_view live_users_lua = R"(
+local function live_users(key, nodes_key, oldest, live)
+  local seen = {}
+  local out = {}
+  for _, f in ipairs(redis.call('HKEYS', key)) do
+    local nl = string.find(f, '\n', 1, true)
+    if nl then
+      local node = string.sub(f, 1, nl - 1)
+      local user = string.sub(f, nl + 1)
+      if live[node] == nil then
+        local score = redis.call('ZSCORE', nodes_key, node)
+        live[node] = score ~= false and tonumber(score) >= oldest
+      end
+      if live[node] and not seen[user] then
+        seen[user] = true
+        table.insert(out, user)
+      end
     end
   end
+  return out
 end
+local oldest = tonumber(redis.call('TIME')[1]) - tonumber(ARGV[1])
+)";
+
+// Sorted users of the room hash KEYS[1]; KEYS[2] nodes zset; ARGV[1] live seconds.
+const std::string members_script = std::string(live_users_lua) + R"(
+local out = live_users(KEYS[1], KEYS[2], oldest, {})
 table.sort(out)
 return out
 )";
 
-// [room, count, room, count, …] over the rooms set KEYS[1]; KEYS[2] nodes zset; ARGV: prefix,
-// live seconds. Rooms left with no field at all are dropped from the set.
-constexpr const char* rooms_script = R"(
-local now = tonumber(redis.call('TIME')[1])
+// [room, count, room, count, …] over the rooms set KEYS[1]; KEYS[2] nodes zset; ARGV: live
+// seconds, prefix. Rooms whose hash is gone are dropped from the set.
+const std::string rooms_script = std::string(live_users_lua) + R"(
 local live = {}
 local out = {}
 for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local key = ARGV[1] .. ':presence:{' .. room .. '}'
-  local fields = redis.call('HKEYS', key)
-  if #fields == 0 then
+  local key = ARGV[2] .. ':presence:{' .. room .. '}'
+  if redis.call('EXISTS', key) == 0 then
     redis.call('SREM', KEYS[1], room)
   else
-    local seen = {}
-    local n = 0
-    for _, f in ipairs(fields) do
-      local nl = string.find(f, '\n', 1, true)
-      if nl then
-        local node = string.sub(f, 1, nl - 1)
-        local user = string.sub(f, nl + 1)
-        if live[node] == nil then
-          local score = redis.call('ZSCORE', KEYS[2], node)
-          live[node] = score ~= false and tonumber(score) >= now - tonumber(ARGV[2])
-        end
-        if live[node] and not seen[user] then
-          seen[user] = true
-          n = n + 1
-        end
-      end
-    end
+    local n = #live_users(key, KEYS[2], oldest, live)
     if n > 0 then
       table.insert(out, room)
       table.insert(out, n)
@@ -181,8 +174,8 @@ void redis_directory::members(const std::string& room, boost::asio::io_context& 
 }
 
 void redis_directory::rooms(boost::asio::io_context& reply_on, rooms_fn done) {
-  link_.command({"EVAL", rooms_script, "2", prefix_ + ":presence:rooms", prefix_ + ":presence:nodes", prefix_,
-                 std::to_string(live_seconds)},
+  link_.command({"EVAL", rooms_script, "2", prefix_ + ":presence:rooms", prefix_ + ":presence:nodes",
+                 std::to_string(live_seconds), prefix_},
                 [this, &reply_on, done = std::move(done)](const cluster::redis_value& v) mutable {
                   std::vector<room_summary> out;
                   if (v.type == cluster::redis_value::kind::array) {

@@ -17,7 +17,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
+import { EventLog } from "../lib/event-log.mjs";
 import { http as sharedHttp, startServerProcess, withTimeout } from "../lib/server-process.mjs";
+
+export { EventLog };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testsDir = path.resolve(here, "..");
@@ -92,58 +95,6 @@ export async function waitSessions(server, pred, ms, what) {
 // ---------------------------------------------------------------------------
 // socket.io-client with an event log
 // ---------------------------------------------------------------------------
-
-// Queue of the events a client received, in order; take() waits (bounded) for one.
-export class EventLog {
-  constructor(name) {
-    this.name = name;
-    this.events = []; // { event, args }
-    this.waiters = []; // { match, resolve }
-  }
-  push(event, args) {
-    const ev = { event, args };
-    const i = this.waiters.findIndex((w) => w.match(ev));
-    if (i !== -1) {
-      const [w] = this.waiters.splice(i, 1);
-      w.resolve(ev);
-      return;
-    }
-    this.events.push(ev);
-  }
-  // Removes and returns the first event matching; waits for it if needed.
-  take(match, ms = WAIT, what = "an event") {
-    const m = typeof match === "string" ? (ev) => ev.event === match : match;
-    const i = this.events.findIndex(m);
-    if (i !== -1) return Promise.resolve(this.events.splice(i, 1)[0]);
-    let waiter;
-    const p = new Promise((resolve) => {
-      waiter = { match: m, resolve };
-      this.waiters.push(waiter);
-    });
-    return withTimeout(p, ms, `${what} on client ${this.name}`).catch((err) => {
-      const j = this.waiters.indexOf(waiter);
-      if (j !== -1) this.waiters.splice(j, 1);
-      err.message += `\n  (queued events: ${JSON.stringify(this.events.map((e) => e.event))})`;
-      throw err;
-    });
-  }
-  // Waits for the first event matching, and returns every event that was received
-  // before it (all removed from the queue), followed by the matching one.
-  async until(match, ms = WAIT, what = "an event") {
-    const m = typeof match === "string" ? (ev) => ev.event === match : match;
-    // events received up to now, then the marker
-    const i = this.events.findIndex(m);
-    if (i !== -1) return this.events.splice(0, i + 1);
-    // not there yet: everything queued now precedes it; everything pushed (and not
-    // matching) until it arrives is also queued in this.events
-    const marker = await this.take(m, ms, what);
-    const before = this.events.splice(0, this.events.length);
-    return [...before, marker];
-  }
-  clear() {
-    this.events.length = 0;
-  }
-}
 
 const clients = new Set();
 
