@@ -7,11 +7,15 @@
 //   "to-room" {room, event, args[, except_me]}   broadcasts to the room (optionally not to the sender)
 //   "to-all-volatile" {event, args}              volatile broadcast to the namespace
 //   "ask" {payload, timeout}    emits "question" payload with an ack; reports "answer" {timed_out, args}
+//   "ask-room" {room, payload, timeout}   broadcasts "question" payload with an ack to the room;
+//                               reports "answers" {timed_out, responses}
 //   "disconnect-me" close       server-side disconnect (close=true ends the connection)
 //   "drop-transport"            closes the Engine.IO session without a DISCONNECT packet
 // "/admin" refuses connections whose auth.token is not "secret" (connect_error "unauthorized",
-// data {reason}). GET /debug/stats answers {"sessions":N}.
+// data {reason}). GET /debug/stats answers {"sessions":N}. With --redis URL it joins a cluster
+// through the Redis adapter (the cluster tests ask across nodes with "ask-room").
 #include "base/log.h"
+#include "cluster/redis_adapter.h"
 #include "http/listener.h"
 #include "socketio/server.h"
 
@@ -32,7 +36,9 @@ int main(int argc, char** argv) {
   size_t max_payload = 1'000'000;
   int ping_interval = 25'000, ping_timeout = 20'000;
   std::string level = "warn";
+  std::string redis_url;
   app.add_option("--host", host);
+  app.add_option("--redis", redis_url);
   app.add_option("--port", port);
   app.add_option("--threads", threads)->check(CLI::Range(1, 64));
   app.add_option("--max-payload", max_payload);
@@ -54,6 +60,20 @@ int main(int argc, char** argv) {
   opts.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
   opts.engine.cors.origins = {"*"};
   socketio::server io(loops, opts);
+  std::unique_ptr<cluster::redis_link> redis;
+  if (!redis_url.empty()) {
+    cluster::redis_endpoint endpoint;
+    std::string error;
+    if (!cluster::parse_redis_url(redis_url, endpoint, error)) {
+      std::cerr << "--redis: " << error << "\n";
+      return 2;
+    }
+    redis = std::make_unique<cluster::redis_link>(loops, endpoint);
+    io.set_adapter_factory([&](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
+      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp,
+                                                      cluster::cluster_identity{"socket.io", "testbed"});
+    });
+  }
 
   auto& main_nsp = io.of("/");
   main_nsp.on_connection([&main_nsp](sio_socket& s) {
@@ -94,6 +114,17 @@ int main(int argc, char** argv) {
                              me->emit("answer", json{{"timed_out", timed_out}, {"args", std::move(answer)}});
                          });
     });
+    s.on("ask-room", [&main_nsp](sio_socket& self, json args, sio_socket::ack_fn) {
+      json o = args.empty() || !args[0].is_object() ? json::object() : args[0];
+      const auto timeout = std::chrono::milliseconds(o.value("timeout", 1000));
+      std::weak_ptr<sio_socket> weak = self.shared_from_this();
+      main_nsp.to(o.value("room", std::string{}))
+          .emit_with_ack("question", json::array({o.value("payload", json())}), timeout,
+                         [weak](bool timed_out, json responses) {
+                           if (auto me = weak.lock())
+                             me->emit("answers", json{{"timed_out", timed_out}, {"responses", std::move(responses)}});
+                         });
+    });
     s.on("disconnect-me", [](sio_socket& self, json args, sio_socket::ack_fn) {
       self.disconnect(!args.empty() && args[0].is_boolean() && args[0].get<bool>());
     });
@@ -122,6 +153,7 @@ int main(int argc, char** argv) {
   };
   http::listener listener(loops, route, limits);
   if (const int code = listener.listen_and_announce(host, port)) return code;
+  if (redis) redis->start();
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) { loops.stop(); });
   loops.run();

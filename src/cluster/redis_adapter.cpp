@@ -3,7 +3,10 @@
 #include "base/log.h"
 #include "base/random_id.h"
 #include "cluster/classic_wire.h"
+#include "socketio/broadcast.h"
 #include "socketio/encode.h"
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <ctime>
 #include <mutex>
@@ -13,7 +16,8 @@ namespace switchboard::cluster {
 namespace {
 
 // Request types of @socket.io/redis-adapter 8.x (lib/index.ts `RequestType`).
-enum request_type : int {
+namespace request {
+enum : int {
   sockets = 0,
   all_rooms = 1,
   remote_join = 2,
@@ -21,9 +25,11 @@ enum request_type : int {
   remote_disconnect = 4,
   remote_fetch = 5,
   server_side_emit = 6,
-  broadcast_with_ack = 7,
+  broadcast = 7,  // with acknowledgements
   broadcast_client_count = 8,
+  broadcast_ack = 9,
 };
+}  // namespace request
 
 // Rooms may arrive as numbers (the Node adapter tolerates them); we name rooms by strings.
 std::vector<std::string> room_list(const json& v) {
@@ -110,6 +116,9 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       local_(loops) {
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
+  const auto on_response_fn = [this](const std::string&, const std::string& payload) { on_response(payload); };
+  link_.subscribe(response_channel_, on_response_fn);
+  link_.subscribe(response_channel_ + uid_ + "#", on_response_fn);
 }
 
 void redis_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts) {
@@ -186,7 +195,7 @@ void redis_adapter::on_request(const std::string& payload) {
   const json request_id = req.value("requestId", json());
   const json opts = req.value("opts", json::object());
   switch (req["type"].get<int>()) {
-    case sockets: {
+    case request::sockets: {
       json o = json{{"rooms", req.value("rooms", json::array())}, {"except", json::array()}};
       gather(
           [o](fanout::room_index& slice) {
@@ -202,7 +211,7 @@ void redis_adapter::on_request(const std::string& payload) {
           });
       break;
     }
-    case all_rooms:
+    case request::all_rooms:
       gather(
           [](fanout::room_index& slice) {
             json rooms = json::array();
@@ -217,9 +226,9 @@ void redis_adapter::on_request(const std::string& payload) {
             respond(json{{"requestId", request_id}, {"rooms", rooms}});
           });
       break;
-    case remote_join:
-    case remote_leave: {
-      const bool join = req["type"].get<int>() == remote_join;
+    case request::remote_join:
+    case request::remote_leave: {
+      const bool join = req["type"].get<int>() == request::remote_join;
       if (req.contains("sid") && req.contains("room")) {  // the legacy form names one socket
         const json o = json{{"rooms", json::array({req["sid"]})}};
         const auto room = req["room"].is_string() ? req["room"].get<std::string>() : req["room"].dump();
@@ -233,7 +242,7 @@ void redis_adapter::on_request(const std::string& payload) {
       });
       break;
     }
-    case remote_disconnect: {
+    case request::remote_disconnect: {
       const bool close = req.contains("close") && req["close"].is_boolean() && req["close"].get<bool>();
       if (req.contains("sid")) {
         for_each_socket(json{{"rooms", json::array({req["sid"]})}},
@@ -244,7 +253,7 @@ void redis_adapter::on_request(const std::string& payload) {
       for_each_socket(opts, [close](socketio::socket& s) { s.disconnect(close); });
       break;
     }
-    case remote_fetch:
+    case request::remote_fetch:
       gather(
           [opts](fanout::room_index& slice) {
             json list = json::array();
@@ -258,22 +267,118 @@ void redis_adapter::on_request(const std::string& payload) {
             respond(json{{"requestId", request_id}, {"sockets", std::move(all)}});
           });
       break;
-    case server_side_emit: {
+    case request::server_side_emit: {
       // Every Switchboard node answers "ping" with its node id (DESIGN.md §7), so any member of a
       // mixed cluster can count the live nodes. Other server-side events have no handler here.
       const auto data = req.value("data", json::array());
       if (!request_id.is_null() && data.is_array() && !data.empty() && data[0] == "ping")
-        respond(json{{"type", server_side_emit}, {"requestId", request_id}, {"data", id_.node_id}});
+        respond(json{{"type", request::server_side_emit}, {"requestId", request_id}, {"data", id_.node_id}});
       break;
     }
-    case broadcast_with_ack:
-      // Delivered without acknowledgement ids for now; the count tells the requester not to wait
-      // for acknowledgements from this node.
-      if (req.contains("packet")) deliver_remote(req["packet"], opts);
-      respond(json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
+    case request::broadcast:
+      answer_broadcast_with_ack(req);
       break;
     default:
       break;
+  }
+}
+
+void redis_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts,
+                                       uint64_t ack_id, fanout::ack_handlers_ptr handlers,
+                                       std::chrono::milliseconds timeout) {
+  if (opts->local) return local_.broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
+  // The memory adapter tells its reporter count at once; the total waits for NUMSUB's answer.
+  size_t local_reporters = 0;
+  auto local = std::make_shared<fanout::ack_handlers>(*handlers);
+  local->expect = [&local_reporters](size_t n) { local_reporters = n; };
+  local_.broadcast_with_ack(packet, opts, ack_id, local, timeout);
+
+  const std::string request_id = random_id().substr(0, 6);
+  json flags = json{{"timeout", timeout.count()}};
+  if (opts->is_volatile) flags["volatile"] = true;
+  const json request{{"uid", uid_},
+                     {"requestId", request_id},
+                     {"type", request::broadcast},
+                     {"packet", json{{"type", 2}, {"data", packet->data}, {"nsp", nsp_}}},
+                     {"opts", json{{"rooms", opts->rooms}, {"except", opts->except}, {"flags", flags}}}};
+  const auto bytes = json::to_msgpack(request);
+  loops_.post(0, [this, request_id, handlers, timeout] {
+    pending_acks_[request_id] = handlers;
+    auto timer = std::make_shared<boost::asio::steady_timer>(loops_.context(0), timeout);
+    timer->async_wait([this, request_id, timer](boost::system::error_code) { pending_acks_.erase(request_id); });
+  });
+  link_.publish(request_channel_, std::string(bytes.begin(), bytes.end()));
+  link_.command({"PUBSUB", "NUMSUB", request_channel_}, [handlers, local_reporters](const redis_value& v) {
+    // [channel, count]; we are one of the subscribers. Redis away: only this node answers.
+    int64_t servers = 1;
+    if (v.type == redis_value::kind::array && v.elements.size() == 2) servers = v.elements[1].integer;
+    handlers->expect(local_reporters + static_cast<size_t>(std::max<int64_t>(0, servers - 1)));
+  });
+}
+
+void redis_adapter::answer_broadcast_with_ack(const json& req) {
+  const json request_id = req.value("requestId", json());
+  const auto packet = req.find("packet");
+  if (request_id.is_null() || packet == req.end() || !packet->is_object()) return;
+  const auto data = packet->find("data");
+  if (data == packet->end() || !data->is_array() || data->empty()) return;
+  protocol::socketio::packet p;
+  p.type = protocol::socketio::packet_type::event;
+  p.nsp = nsp_;
+  p.id = socketio::next_broadcast_ack_id();
+  p.data = *data;
+  auto encoded = socketio::encode_packet(p);
+  encoded.data = *data;
+  // One BROADCAST_CLIENT_COUNT for this node once every worker counted, then one BROADCAST_ACK
+  // per client answer (MessagePack, as the Node adapter sends it).
+  struct tally {
+    std::mutex mutex;
+    int64_t reporters = -1;
+    int64_t reported = 0;
+    size_t clients = 0;
+  };
+  auto t = std::make_shared<tally>();
+  const auto report_if_done = [this, t, request_id] {
+    if (t->reporters < 0 || t->reported < t->reporters) return;
+    respond(json{{"type", request::broadcast_client_count}, {"requestId", request_id}, {"clientCount", t->clients}});
+  };
+  auto handlers = std::make_shared<fanout::ack_handlers>();
+  handlers->expect = [t, report_if_done](size_t n) {
+    std::lock_guard lock(t->mutex);
+    t->reporters = static_cast<int64_t>(n);
+    report_if_done();
+  };
+  handlers->count = [t, report_if_done](size_t n) {
+    std::lock_guard lock(t->mutex);
+    ++t->reported;
+    t->clients += n;
+    report_if_done();
+  };
+  handlers->response = [this, request_id](json arg) {
+    const auto bytes =
+        json::to_msgpack(json{{"type", request::broadcast_ack}, {"requestId", request_id}, {"packet", std::move(arg)}});
+    link_.publish(response_channel_, std::string(bytes.begin(), bytes.end()));
+  };
+  auto opts = options_of(req.value("opts", json::object()));
+  local_.broadcast_with_ack(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
+                            std::make_shared<const fanout::broadcast_options>(std::move(opts)), *p.id, handlers,
+                            std::chrono::milliseconds(0));
+}
+
+void redis_adapter::on_response(const std::string& payload) {
+  const json res = !payload.empty() && payload[0] == '{' ? json::parse(payload, nullptr, false)
+                                                         : json::from_msgpack(payload, true, false);
+  if (!res.is_object()) return;
+  const auto rid = res.find("requestId");
+  const auto type = res.find("type");
+  if (rid == res.end() || !rid->is_string() || type == res.end() || !type->is_number_integer()) return;
+  const auto it = pending_acks_.find(rid->get<std::string>());
+  if (it == pending_acks_.end()) return;  // another server's request, or too late
+  if (type->get<int>() == request::broadcast_client_count) {
+    const auto n = res.find("clientCount");
+    it->second->count(n != res.end() && n->is_number_unsigned() ? n->get<size_t>() : 0);
+  } else if (type->get<int>() == request::broadcast_ack) {
+    it->second->response(res.value("packet", json()));
   }
 }
 

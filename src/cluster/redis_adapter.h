@@ -14,6 +14,7 @@
 #include "socketio/socket.h"
 
 #include <string>
+#include <unordered_map>
 
 namespace switchboard::cluster {
 
@@ -31,12 +32,19 @@ class redis_adapter final : public fanout::adapter {
   void leave(fanout::member& m, const std::string& room) override { local_.leave(m, room); }
   void remove_member(fanout::member& m) override { local_.remove_member(m); }
   void broadcast(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts) override;
+  // Local members answer through the memory adapter; other servers are asked with a BROADCAST
+  // request and counted with PUBSUB NUMSUB, as the Node adapter does.
+  void broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts, uint64_t ack_id,
+                          fanout::ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
 
   const std::string& uid() const { return uid_; }
 
  private:
   void on_broadcast(const std::string& payload);
   void on_request(const std::string& payload);
+  void on_response(const std::string& payload);
+  // A remote BROADCAST with ack: deliver here with acknowledgements, report count and answers.
+  void answer_broadcast_with_ack(const json& req);
   void deliver_remote(const json& packet, const json& opts);
   void respond(const json& response);
   // Runs `fn(slice)` on every worker and `done(results)` on worker 0 with one result per worker.
@@ -53,6 +61,8 @@ class redis_adapter final : public fanout::adapter {
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
   fanout::memory_adapter local_;
+  // Our broadcasts with ack waiting for other servers' counts and answers; worker 0 only.
+  std::unordered_map<std::string, fanout::ack_handlers_ptr> pending_acks_;
 };
 
 }  // namespace switchboard::cluster

@@ -5,6 +5,8 @@
 #include "base/json.h"
 #include "engineio/outgoing.h"
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,11 +29,24 @@ struct broadcast_options {
 };
 using broadcast_options_ptr = std::shared_ptr<const broadcast_options>;
 
+// Where the answers to a broadcast with acknowledgement go. Adapters may call these from any
+// thread; the receiver synchronises. `expect(n)`: n reporters will each call `count` once (an
+// adapter calls it once, when it knows n); `count(c)`: one reporter reached c clients;
+// `response(arg)`: one client's acknowledgement (its first argument).
+struct ack_handlers {
+  std::function<void(size_t reporters)> expect;
+  std::function<void(size_t clients)> count;
+  std::function<void(json response)> response;
+};
+using ack_handlers_ptr = std::shared_ptr<const ack_handlers>;
+
 // Something a broadcast can reach: a Socket.IO socket. Lives on one worker; the adapter calls it
 // there only.
 class member {
  public:
   virtual void deliver(const broadcast_packet& packet, bool is_volatile) = 0;
+  // `packet` carries acknowledgement id `ack_id`; the member passes the client's answer to `on_ack`.
+  virtual void deliver_with_ack(const broadcast_packet& packet, uint64_t ack_id, std::function<void(json)> on_ack) = 0;
 
   const std::vector<std::string>& rooms() const { return rooms_; }
 
@@ -56,6 +71,10 @@ class adapter {
 
   // From any worker. Delivers to every matching member on every worker (and node).
   virtual void broadcast(broadcast_packet_ptr packet, broadcast_options_ptr opts) = 0;
+  // The same with acknowledgement id `ack_id` inside `packet`; counts and answers go to `handlers`.
+  // `timeout` bounds how long the adapter keeps state for late answers.
+  virtual void broadcast_with_ack(broadcast_packet_ptr packet, broadcast_options_ptr opts, uint64_t ack_id,
+                                  ack_handlers_ptr handlers, std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace switchboard::fanout

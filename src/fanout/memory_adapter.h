@@ -16,6 +16,9 @@ class memory_adapter : public adapter {
   void leave(member& m, const std::string& room) override { here().leave(m, room); }
   void remove_member(member& m) override { here().remove_member(m); }
   void broadcast(broadcast_packet_ptr packet, broadcast_options_ptr opts) override;
+  // Each worker is one reporter: it delivers to its members and reports how many it reached.
+  void broadcast_with_ack(broadcast_packet_ptr packet, broadcast_options_ptr opts, uint64_t ack_id,
+                          ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
 
   // This worker's slice (for queries that run on every worker).
   room_index& slice(size_t worker) { return workers_[worker]; }

@@ -4,9 +4,16 @@
 #include "base/json.h"
 #include "fanout/adapter.h"
 
+#include <chrono>
+#include <functional>
+
 namespace switchboard::socketio {
 
 class namespace_;
+
+// An acknowledgement id for a broadcast: shared by all its recipients, never one a socket uses for
+// its own emits. Cluster adapters take one when they deliver a remote broadcast with ack.
+uint64_t next_broadcast_ack_id();
 
 class broadcast_operator {
  public:
@@ -19,6 +26,13 @@ class broadcast_operator {
 
   // `args` is the array of arguments after the event name (a non-array is one argument).
   void emit(std::string_view event, json args = json::array()) const;
+
+  // `timed_out` is true when not every reached client answered within `timeout`; `responses` holds
+  // the answers that came (each client's first acknowledgement argument), in arrival order.
+  using ack_results_fn = std::function<void(bool timed_out, json responses)>;
+  // As Node's `io.timeout(ms).to(room).emit(event, ..., cb)`: every recipient, on every node, is
+  // asked for an acknowledgement. On a worker thread only; `cb` runs on the same worker.
+  void emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_results_fn cb) const;
 
   const fanout::broadcast_options& options() const { return opts_; }
 

@@ -2,6 +2,7 @@
 // A Socket.IO namespace: its middlewares, its connection handlers and its adapter (rooms and
 // broadcasts). Configured before the server starts and read-only afterwards, so every worker
 // reads it without locks; the adapter does its own per-worker bookkeeping.
+#include "base/loop_group.h"
 #include "fanout/adapter.h"
 #include "socketio/broadcast.h"
 
@@ -27,8 +28,8 @@ class namespace_ {
   using next_fn = std::function<void(std::optional<connect_error>)>;
   using middleware = std::function<void(socket&, next_fn next)>;
 
-  namespace_(std::string name, std::unique_ptr<fanout::adapter> adapter)
-      : name_(std::move(name)), adapter_(std::move(adapter)) {}
+  namespace_(std::string name, std::unique_ptr<fanout::adapter> adapter, loop_group& loops)
+      : name_(std::move(name)), adapter_(std::move(adapter)), loops_(&loops) {}
 
   const std::string& name() const { return name_; }
 
@@ -44,6 +45,7 @@ class namespace_ {
   }
 
   fanout::adapter& adapter() { return *adapter_; }
+  loop_group& loops() { return *loops_; }
   void set_adapter(std::unique_ptr<fanout::adapter> a) { adapter_ = std::move(a); }
 
   // Used by the client when a socket connects.
@@ -53,6 +55,7 @@ class namespace_ {
  private:
   std::string name_;
   std::unique_ptr<fanout::adapter> adapter_;
+  loop_group* loops_;
   std::vector<middleware> middlewares_;
   std::vector<connection_handler> connection_handlers_;
 };

@@ -19,7 +19,7 @@ namespace_& server::of(const std::string& name) {
   const std::string key = name.empty() || name[0] != '/' ? "/" + name : name;
   auto it = namespaces_.find(key);
   if (it == namespaces_.end()) {
-    it = namespaces_.emplace(key, std::make_unique<namespace_>(key, adapter_factory_(key))).first;
+    it = namespaces_.emplace(key, std::make_unique<namespace_>(key, adapter_factory_(key), loops_)).first;
   }
   return *it->second;
 }

@@ -165,4 +165,15 @@ void socket::deliver(const fanout::broadcast_packet& packet, bool is_volatile) {
   if (connected_) client_->send(packet, is_volatile);
 }
 
+void socket::deliver_with_ack(const fanout::broadcast_packet& packet, uint64_t ack_id,
+                              std::function<void(json)> on_ack) {
+  if (!connected_) return;
+  // No timer of its own: the broadcast's timeout ends the wait for all its recipients at once.
+  acks_.emplace(ack_id, pending_ack{[on_ack = std::move(on_ack)](bool timed_out, json args) {
+                                      if (!timed_out) on_ack(args.is_array() && !args.empty() ? args[0] : json());
+                                    },
+                                    nullptr});
+  client_->send(packet, false);
+}
+
 }  // namespace switchboard::socketio

@@ -72,6 +72,8 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   // Tells the client this namespace is disconnected (a DISCONNECT packet), nothing more.
   void send_disconnect();
   void deliver(const fanout::broadcast_packet& packet, bool is_volatile) override;
+  void deliver_with_ack(const fanout::broadcast_packet& packet, uint64_t ack_id,
+                        std::function<void(json)> on_ack) override;
 
  private:
   struct pending_ack {

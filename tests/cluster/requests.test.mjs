@@ -157,11 +157,9 @@ test("io.in(room).disconnectSockets(true) disconnects the Switchboard clients in
   assert.deepEqual(left, []);
 });
 
-// Switchboard does not yet deliver cluster broadcasts with acknowledgement ids: it answers a
-// client count of 0 so Node callers return at once instead of waiting for their timeout.
 test(
   "a broadcast with acknowledgements from the Node peer collects the Switchboard clients' acks",
-  { timeout: TEST_TIMEOUT, todo: "broadcast acks across nodes are not implemented yet (issue 4)" },
+  { timeout: TEST_TIMEOUT },
   async () => {
   const max = await openUser(A, "max");
   const ned = await openUser(B, "ned");

@@ -172,6 +172,58 @@ describe("rooms", { timeout: TEST_TIMEOUT }, () => {
   });
 });
 
+describe("broadcast with acknowledgements", { timeout: TEST_TIMEOUT }, () => {
+  after(() => closeAllClients());
+
+  // Three clients (spread over the server's worker threads) in `room`; `answer(name, q)` is what
+  // each gives back, or undefined for one that never answers.
+  async function quiz(room, answer) {
+    const clients = await Promise.all(
+      ["q1", "q2", "q3"].map((n) => openClient(server, "/", { transports: ["websocket"] }, `${room}-${n}`)),
+    );
+    for (const [i, s] of clients.entries()) {
+      assert.equal(await withTimeout(s.emitWithAck("join", room), WAIT, "join"), true);
+      s.on("question", (q, cb) => {
+        assert.equal(typeof cb, "function", "a broadcast with ack carries an ack id");
+        const reply = answer(`q${i + 1}`, q);
+        if (reply !== undefined) cb(reply);
+      });
+    }
+    const asker = await openClient(server, "/", { transports: ["websocket"] }, `${room}-asker`);
+    return { clients, asker };
+  }
+
+  test("every member's answer comes back, once each", async () => {
+    const { asker } = await quiz("quiz-all", (name, q) => ({ name, q }));
+    asker.emit("ask-room", { room: "quiz-all", payload: 7, timeout: 2000 });
+    const [res] = (await asker.log.take("answers", WAIT, "the answers")).args;
+    assert.equal(res.timed_out, false);
+    assert.deepEqual(
+      res.responses.sort((x, y) => x.name.localeCompare(y.name)),
+      [
+        { name: "q1", q: 7 },
+        { name: "q2", q: 7 },
+        { name: "q3", q: 7 },
+      ],
+    );
+  });
+
+  test("a member that never answers makes it time out with the answers that came", async () => {
+    const { asker } = await quiz("quiz-silent", (name) => (name === "q2" ? undefined : name));
+    asker.emit("ask-room", { room: "quiz-silent", payload: "?", timeout: 300 });
+    const [res] = (await asker.log.take("answers", WAIT, "the answers")).args;
+    assert.equal(res.timed_out, true);
+    assert.deepEqual(res.responses.sort(), ["q1", "q3"]);
+  });
+
+  test("an empty room answers at once with no responses", async () => {
+    const asker = await openClient(server, "/", { transports: ["websocket"] }, "lonely-asker");
+    asker.emit("ask-room", { room: "nobody-here", payload: 1, timeout: 5000 });
+    const [res] = (await asker.log.take("answers", 2000, "the answers")).args;
+    assert.deepEqual(res, { timed_out: false, responses: [] });
+  });
+});
+
 describe("volatile broadcast", { timeout: TEST_TIMEOUT }, () => {
   after(() => closeAllClients());
 
