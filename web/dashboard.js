@@ -132,9 +132,34 @@
     $("redis-state").textContent = redis;
     $("redis-state").dataset.state = redis;
     renderRooms(Array.isArray(stats.rooms) ? stats.rooms : []);
+    renderNodes(Array.isArray(stats.nodes) ? stats.nodes : []);
     samples.push({ t: lastStats, m: rates.messages_per_s || 0, d: rates.deliveries_per_s || 0 });
     while (samples.length && samples[0].t < lastStats - WINDOW_S * 1000) samples.shift();
     drawChart();
+  }
+
+  // Every node of the cluster (this one alone without Redis); rebuilt each second, text only.
+  function renderNodes(nodes) {
+    $("node-count").textContent = `(${nodes.length})`;
+    const rowsOut = nodes.map((n) => {
+      const tr = document.createElement("tr");
+      tr.dataset.testid = "node-row";
+      const cells = [
+        String(n.node ?? "–"),
+        num(n.connections),
+        rate(n.messages_per_s),
+        rate(n.deliveries_per_s),
+        String(n.redis ?? "–"),
+      ];
+      cells.forEach((text, i) => {
+        const td = document.createElement("td");
+        if (i > 0 && i < 4) td.className = "right num-cell";
+        td.textContent = text;
+        tr.append(td);
+      });
+      return tr;
+    });
+    $("nodes-table").tBodies[0].replaceChildren(...rowsOut);
   }
 
   // Rows are updated in place, not rebuilt each second, so a click on "show" is never lost to a

@@ -8,6 +8,8 @@ namespace switchboard::metrics {
 namespace {
 std::array<slot, max_slots> slots;
 std::array<std::atomic<int64_t>, max_slots> lags{};
+std::atomic<int> redis_state{-1};
+std::atomic<int64_t> redis_publish_latency{0};
 }  // namespace
 
 slot& this_slot() {
@@ -24,6 +26,11 @@ int64_t total(counter c) {
 void record_loop_lag(size_t worker, int64_t micros) {
   lags[std::min(worker, max_slots - 1)].store(micros, std::memory_order_relaxed);
 }
+
+void set_redis_connected(int state) { redis_state.store(state, std::memory_order_relaxed); }
+int redis_connected() { return redis_state.load(std::memory_order_relaxed); }
+void record_redis_publish_latency(int64_t micros) { redis_publish_latency.store(micros, std::memory_order_relaxed); }
+int64_t redis_publish_latency_micros() { return redis_publish_latency.load(std::memory_order_relaxed); }
 
 int64_t loop_lag_micros() {
   int64_t m = 0;

@@ -46,6 +46,13 @@ inline void add(counter c, int64_t n = 1) {
 
 int64_t total(counter c);
 
+// The Redis link (cluster nodes): 1 connected, 0 not, -1 no Redis configured; and the round trip
+// of the last PUBLISH, in microseconds.
+void set_redis_connected(int state);
+int redis_connected();
+void record_redis_publish_latency(int64_t micros);
+int64_t redis_publish_latency_micros();
+
 // The largest event-loop lag seen in the last measurement period, in microseconds, over all workers.
 void record_loop_lag(size_t worker, int64_t micros);
 int64_t loop_lag_micros();

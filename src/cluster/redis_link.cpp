@@ -1,6 +1,7 @@
 #include "cluster/redis_link.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 
 namespace switchboard::cluster {
 
@@ -9,6 +10,7 @@ redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
       endpoint_(std::move(endpoint)),
       pub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::commands, "pub")),
       sub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::subscriber, "sub")) {
+  metrics::set_redis_connected(0);
   pub_->on_ready = [this] { update_state(); };
   pub_->on_lost = [this](std::string_view) { update_state(); };
   sub_->on_lost = [this](std::string_view) { update_state(); };
@@ -45,6 +47,7 @@ void redis_link::stop() {
 
 void redis_link::update_state() {
   const bool now = pub_->ready() && sub_->ready();
+  metrics::set_redis_connected(now ? 1 : 0);
   if (connected_.exchange(now) == now) return;
   SB_LOG(info, "event=redis_state state=" << (now ? "connected" : "disconnected"));
   if (!now) return;
@@ -53,7 +56,11 @@ void redis_link::update_state() {
 
 void redis_link::publish(std::string channel, std::string payload) {
   loops_.post(0, [this, channel = std::move(channel), payload = std::move(payload)] {
-    pub_->command({"PUBLISH", channel, payload});
+    pub_->command({"PUBLISH", channel, payload}, [sent = std::chrono::steady_clock::now()](const redis_value& v) {
+      if (v.is_error()) return;
+      metrics::record_redis_publish_latency(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent).count());
+    });
   });
 }
 

@@ -11,7 +11,9 @@ namespace {
 struct fake_member final : member {
   explicit fake_member(std::string n) : name(std::move(n)) {}
   void deliver(const broadcast_packet&, bool) override { ++delivered; }
-  void deliver_with_ack(const broadcast_packet&, uint64_t, std::function<void(switchboard::json)>) override { ++delivered; }
+  void deliver_with_ack(const broadcast_packet&, uint64_t, std::function<void(switchboard::json)>) override {
+    ++delivered;
+  }
   std::string name;
   int delivered = 0;
 };

@@ -17,13 +17,15 @@ bool same_secret(const std::string& a, const std::string& b) {
 }  // namespace
 
 admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const config& c,
-                       std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state)
+                       std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state,
+                       cluster_nodes* nodes)
     : nsp_(io.of("/admin")),
       presence_(presence),
       node_id_(c.node_id),
       api_key_(c.api_key),
       started_(started),
       redis_state_(std::move(redis_state)),
+      cluster_(nodes),
       timer_(io.loops().context(0)) {
   nsp_.use([this](socketio::socket& s, socketio::namespace_::next_fn next) {
     const auto& auth = s.handshake_data().auth;
@@ -71,11 +73,45 @@ void admin_feed::tick() {
   last_tick_ = now;
   last_messages_ = messages;
   last_deliveries_ = deliveries;
-  nsp_.emit("stats", snapshot());
+  if (cluster_) {
+    cluster_->exchange(this_node(), [this](json nodes) {
+      {
+        std::lock_guard lock(mutex_);
+        nodes_ = std::move(nodes);
+      }
+      emit_stats();
+    });
+  } else {
+    json mine = json::array({this_node()});
+    {
+      std::lock_guard lock(mutex_);
+      nodes_ = std::move(mine);
+    }
+    emit_stats();
+  }
   timer_.expires_after(period);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) tick();
   });
+}
+
+void admin_feed::emit_stats() {
+  if (!stopped_) nsp_.emit("stats", snapshot());
+}
+
+json admin_feed::this_node() {
+  rates r;
+  {
+    std::lock_guard lock(mutex_);
+    r = rates_;
+  }
+  const auto ws = metrics::total(metrics::counter::websocket_connections);
+  const auto polling = metrics::total(metrics::counter::polling_connections);
+  return json{{"node", node_id_},
+              {"connections", ws + polling},
+              {"messages_per_s", r.messages_per_s},
+              {"deliveries_per_s", r.deliveries_per_s},
+              {"redis", redis_state_()}};
 }
 
 json admin_feed::snapshot() {
@@ -85,10 +121,13 @@ json admin_feed::snapshot() {
   json room_list = json::array();
   for (const auto& r : rooms) room_list.push_back(json{{"room", r.room}, {"members", r.members}});
   rates r;
+  json nodes;
   {
     std::lock_guard lock(mutex_);
     r = rates_;
+    nodes = nodes_.empty() ? json::array() : nodes_;
   }
+  if (nodes.empty()) nodes.push_back(this_node());
   using metrics::counter;
   return json{
       {"node", node_id_},
@@ -105,6 +144,7 @@ json admin_feed::snapshot() {
         {"slow_consumer_disconnects", metrics::total(counter::slow_consumer_disconnects)}}},
       {"rates", {{"messages_per_s", r.messages_per_s}, {"deliveries_per_s", r.deliveries_per_s}}},
       {"redis", {{"state", redis_state_()}}},
+      {"nodes", std::move(nodes)},
   };
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The dashboard's data (namespace `/admin`, docs/user-guide.md): clients authenticate with the API
-// key and receive `stats` once on connecting and then every second. The timer lives on worker 0;
+// key and receive `stats` once on connecting and then every second, with every node of the
+// cluster in `nodes`. The timer lives on worker 0;
 // rates are computed there from the counter totals; the last rates are shared under a mutex with
 // the connection handler, which runs on any worker.
+#include "server/cluster_nodes.h"
 #include "server/config.h"
 #include "socketio/server.h"
 #include "storage/presence.h"
@@ -15,8 +17,10 @@ namespace switchboard::server {
 
 class admin_feed {
  public:
+  // `nodes` is null on a single node: the dashboard then lists this node alone.
   admin_feed(socketio::server& io, storage::presence& presence, const config& c,
-             std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state);
+             std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state,
+             cluster_nodes* nodes);
   void start();
   void stop();
 
@@ -27,7 +31,9 @@ class admin_feed {
   };
 
   json snapshot();
+  json this_node();
   void tick();
+  void emit_stats();
 
   socketio::namespace_& nsp_;
   storage::presence& presence_;
@@ -35,10 +41,12 @@ class admin_feed {
   std::string api_key_;
   std::chrono::steady_clock::time_point started_;
   std::function<std::string()> redis_state_;
+  cluster_nodes* cluster_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   std::mutex mutex_;
   rates rates_;
+  json nodes_ = json::array();                       // every node's figures, as last read
   int64_t last_messages_ = 0, last_deliveries_ = 0;  // worker 0 only
   std::chrono::steady_clock::time_point last_tick_;  // worker 0 only
 };

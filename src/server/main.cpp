@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
       cluster_directory ? static_cast<storage::presence_directory&>(*cluster_directory) : local_directory;
   chat::chat_app chat(io, *history, presence, directory, {cfg.max_text, cfg.rate, cfg.jwt_secret});
   const auto started = std::chrono::steady_clock::now();
-  server::admin_feed admin(io, presence, cfg, started, redis_state);
+  std::unique_ptr<server::cluster_nodes> nodes;
+  if (redis) nodes = std::make_unique<server::cluster_nodes>(*redis, cfg.key_prefix, cfg.node_id);
+  server::admin_feed admin(io, presence, cfg, started, redis_state, nodes.get());
   std::atomic<bool> draining{false};
   server::api api(io, *history, directory, cfg, draining);
 

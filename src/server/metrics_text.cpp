@@ -54,6 +54,15 @@ std::string prometheus_text(const std::string& node_id, double uptime_seconds, b
     out << "# HELP " << f.name << " " << f.help << "\n# TYPE " << f.name << " " << f.type << "\n"
         << f.name << " " << metrics::total(f.c) << "\n";
   }
+  if (metrics::redis_connected() >= 0) {
+    out << "# HELP switchboard_redis_connected 1 while the link to Redis is up.\n"
+        << "# TYPE switchboard_redis_connected gauge\n"
+        << "switchboard_redis_connected " << metrics::redis_connected() << "\n"
+        << "# HELP switchboard_redis_publish_latency_seconds Round trip of the last PUBLISH.\n"
+        << "# TYPE switchboard_redis_publish_latency_seconds gauge\n"
+        << "switchboard_redis_publish_latency_seconds "
+        << static_cast<double>(metrics::redis_publish_latency_micros()) / 1e6 << "\n";
+  }
   out << "# HELP switchboard_event_loop_lag_seconds Largest event-loop delay in the last probe period.\n"
       << "# TYPE switchboard_event_loop_lag_seconds gauge\n"
       << "switchboard_event_loop_lag_seconds " << static_cast<double>(metrics::loop_lag_micros()) / 1e6 << "\n";
