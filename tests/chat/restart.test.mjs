@@ -3,6 +3,7 @@
 // exit codes: 2 for a bad flag value, 1 when the data folder cannot be opened.
 
 import assert from "node:assert/strict";
+import httpModule from "node:http";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -97,6 +98,48 @@ describe("SIGTERM drain", { timeout: 20000 }, () => {
       assert.deepEqual(await withTimeout(exit, 6000, "the server to exit"), { code: 0, signal: null });
     } finally {
       closeAllClients();
+    }
+  });
+});
+
+describe("draining", { timeout: 20000 }, () => {
+  test("after SIGTERM /healthz and the API answer 503 on a connection opened before", async () => {
+    const server = await startChat([]);
+    const agent = new httpModule.Agent({ keepAlive: true, maxSockets: 1 }); // one reused connection
+    const get = (p) =>
+      new Promise((resolve, reject) => {
+        const req = httpModule.get(`${server.url}${p}`, { agent, timeout: WAIT }, (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode, body }));
+        });
+        req.on("error", reject);
+        req.on("timeout", () => req.destroy(new Error("timeout")));
+      });
+    try {
+      assert.equal((await get("/healthz")).status, 200);
+      server.signal("SIGTERM");
+      // The node drains for a moment before it exits: ask until it says 503 or the connection ends.
+      let seen = null;
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
+        const r = await get("/healthz").catch(() => null);
+        if (!r) break;
+        if (r.status === 503) {
+          seen = r;
+          break;
+        }
+      }
+      assert.ok(seen, "no 503 while draining");
+      assert.equal(JSON.parse(seen.body).status, "draining");
+      const api = await get("/api/rooms").catch(() => null);
+      if (api) {
+        assert.equal(api.status, 503);
+        assert.equal(JSON.parse(api.body).error, "draining");
+      }
+    } finally {
+      agent.destroy();
+      await server.stop();
     }
   });
 });

@@ -26,7 +26,7 @@ export async function http(url, { method = "GET", body, headers, timeout, signal
 }
 
 // Spawns `binary args` (with `env` added to the environment), waits for the listening line and returns
-// { url, wsUrl, host, port, args, output(), alive(), stop() }. `envName` names the variable that
+// { url, wsUrl, host, port, args, output(), alive(), signal(name), stop() }. `envName` names the variable that
 // overrides the binary, for the error message when it is missing.
 export async function startServerProcess({ binary, args, envName, env }) {
   if (!existsSync(binary)) {
@@ -91,6 +91,8 @@ export async function startServerProcess({ binary, args, envName, env }) {
     args,
     output: () => output,
     alive: () => exited === null,
+    // Sends a signal without waiting (stop() still waits for the exit afterwards).
+    signal: (name) => child.kill(name),
     // SIGTERM, bounded wait, then SIGKILL. Throws if the server had died by itself.
     async stop() {
       if (stopping) return exited;
