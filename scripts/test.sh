@@ -31,6 +31,9 @@ echo "== browser: chat page and dashboard in headless Chromium"
 
 # The conformance tests are timed to the protocol's 300/200 ms heartbeat: they run on the
 # release build only. Everything else runs again under the sanitizers.
+echo "== benchmark smoke: every scenario small, Switchboard and the Node peer (never fails on timing)"
+bash bench/smoke.sh
+
 echo "== Debian package: build, install, start as the service user, stop, purge"
 bash tests/package/test.sh
 
