@@ -46,6 +46,7 @@ json cpu_window::finish() {
   if (const auto r = total_cpu_seconds(options_.redis_pids); r && redis_start_) j["redis_cpu_s"] = *r - *redis_start_;
   j["loadgen_cpu_s"] = self;
   j["loadgen_cpu_pct"] = wall > 0 ? 100.0 * self / wall : 0.0;
+  j["loadgen_max_rss_kib"] = self_max_rss_kib();
   return j;
 }
 

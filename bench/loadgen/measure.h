@@ -13,7 +13,8 @@ namespace switchboard::bench {
 class cpu_window {
  public:
   explicit cpu_window(const options& o);
-  // Ends the window and returns {wall_s, server_cpu_s?, redis_cpu_s?, loadgen_cpu_s, loadgen_cpu_pct}.
+  // Ends the window and returns {wall_s, server_cpu_s?, redis_cpu_s?, loadgen_cpu_s, loadgen_cpu_pct,
+  // loadgen_max_rss_kib}.
   json finish();
   std::optional<double> server_cpu_s() const { return server_cpu_s_; }
 

@@ -43,6 +43,12 @@ double self_cpu_seconds() {
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
+int64_t self_max_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
 uint64_t raise_file_limit() {
   rlimit r{};
   getrlimit(RLIMIT_NOFILE, &r);

@@ -13,6 +13,8 @@ std::optional<double> process_cpu_seconds(pid_t pid);
 std::optional<int64_t> process_rss_kib(pid_t pid);
 // This process's user + system CPU time in seconds, all threads.
 double self_cpu_seconds();
+// This process's peak RSS in KiB.
+int64_t self_max_rss_kib();
 // Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the new soft limit.
 uint64_t raise_file_limit();
 
