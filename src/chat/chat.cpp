@@ -12,8 +12,6 @@ using sio_socket = socketio::socket;
 
 constexpr size_t max_room_bytes = 64;
 constexpr size_t join_history = 50;
-constexpr size_t default_history = 50;
-constexpr size_t max_history = 200;
 
 json refusal(std::string_view code, std::string_view message) {
   return json{{"ok", false}, {"error", code}, {"message", message}};
@@ -47,10 +45,6 @@ bool in_room(const sio_socket& s, const std::string& room) {
 }
 
 std::string user_of(sio_socket& s) { return s.data().value("user", std::string{}); }
-
-json to_json(const storage::message& m) {
-  return json{{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
-}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -123,7 +117,7 @@ void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
       [this, room, ack = std::move(ack)](bool, std::vector<storage::message> newest_first) mutable {
         // A failed read still leaves the socket joined; it gets the live messages.
         json history = json::array();
-        for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.push_back(to_json(*it));
+        for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.push_back(storage::to_json(*it));
         directory_.members(
             room, this_worker(),
             [room, history = std::move(history), ack = std::move(ack)](std::vector<std::string> members) {
@@ -173,7 +167,7 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
                       return;
                     }
                     metrics::add(metrics::counter::chat_messages);
-                    nsp_.to(stored->room).emit("message", to_json(*stored));
+                    nsp_.to(stored->room).emit("message", storage::to_json(*stored));
                     if (ack) ack(json::array({json{{"ok", true}, {"id", stored->id}}}));
                   });
 }
@@ -197,11 +191,11 @@ void chat_app::on_history(sio_socket& s, const json& args, ack_fn ack) {
   if (!positive_field(q, "before", before) || !positive_field(q, "limit", limit))
     return refuse(s, ack, "bad_request", "before and limit must be positive integers");
   if (!ack) return;  // nobody to answer
-  history_.read({room, before, std::min<uint64_t>(limit.value_or(default_history), max_history)}, this_worker(),
+  history_.read(storage::history_query::page(room, before, limit), this_worker(),
                 [ack = std::move(ack)](bool ok, std::vector<storage::message> newest_first) {
                   if (!ok) return ack(json::array({refusal("unavailable", "history could not be read; retry later")}));
                   json messages = json::array();
-                  for (const auto& m : newest_first) messages.push_back(to_json(m));
+                  for (const auto& m : newest_first) messages.push_back(storage::to_json(m));
                   ack(json::array({json{{"ok", true}, {"messages", std::move(messages)}}}));
                 });
 }

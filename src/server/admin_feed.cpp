@@ -1,8 +1,7 @@
 #include "server/admin_feed.h"
 
 #include "base/metrics.h"
-
-#include <openssl/crypto.h>
+#include "base/secret.h"
 
 #include <algorithm>
 
@@ -11,9 +10,6 @@ namespace {
 constexpr auto period = std::chrono::seconds(1);
 constexpr size_t max_rooms = 100;
 
-bool same_secret(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 }  // namespace
 
 admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const config& c,
@@ -31,7 +27,7 @@ admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const 
     const auto& auth = s.handshake_data().auth;
     const auto it = auth.is_object() ? auth.find("key") : auth.end();
     const std::string key = it != auth.end() && it->is_string() ? it->get<std::string>() : std::string{};
-    if (!api_key_.empty() && !same_secret(key, api_key_)) {
+    if (!api_key_.empty() && !secrets_equal(key, api_key_)) {
       return next(socketio::connect_error{
           "unauthorized", json{{"error", "unauthorized"}, {"message", "the dashboard needs the API key in auth.key"}}});
     }

@@ -1,9 +1,8 @@
 #include "server/api.h"
 
 #include "base/metrics.h"
+#include "base/secret.h"
 #include "http/url.h"
-
-#include <openssl/crypto.h>
 
 #include <charconv>
 #include <cmath>
@@ -12,8 +11,6 @@ namespace switchboard::server {
 namespace {
 
 constexpr size_t max_tracked_addresses = 100'000;
-constexpr size_t default_history = 50;
-constexpr size_t max_history = 200;
 
 bool reserved_event(std::string_view e) {
   return e == "connect" || e == "connect_error" || e == "disconnect" || e == "disconnecting" || e == "newListener" ||
@@ -43,10 +40,6 @@ bool positive_param(const http::target& t, const char* key, std::optional<uint64
   if (ec != std::errc{} || end != v->data() + v->size() || n == 0) return false;
   out = n;
   return true;
-}
-
-json to_json(const storage::message& m) {
-  return json{{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
 }
 
 }  // namespace
@@ -137,7 +130,7 @@ void api::publish(const http::exchange_ptr& ex) {
   if (!api_key_.empty()) {
     const auto auth = req[http::field::authorization];
     const std::string expected = "Bearer " + api_key_;
-    if (auth.size() != expected.size() || CRYPTO_memcmp(auth.data(), expected.data(), expected.size()) != 0)
+    if (!secrets_equal(auth, expected))
       return fail(ex, http::status::unauthorized, "unauthorized", "send Authorization: Bearer <api key>");
   }
   if (!is_json_content_type(req[http::field::content_type]))
@@ -190,13 +183,12 @@ void api::history(const http::exchange_ptr& ex, const std::string& room) {
   std::optional<uint64_t> before, limit;
   if (!positive_param(t, "before", before) || !positive_param(t, "limit", limit))
     return fail(ex, http::status::bad_request, "bad_request", "before and limit must be positive integers");
-  history_.read({room, before, std::min<uint64_t>(limit.value_or(default_history), max_history)},
-                io_.loops().context(ex->worker()),
+  history_.read(storage::history_query::page(room, before, limit), io_.loops().context(ex->worker()),
                 [this, ex, room](bool ok, std::vector<storage::message> newest_first) {
                   if (!ok)
                     return fail(ex, http::status::service_unavailable, "unavailable", "storage could not be read");
                   json messages = json::array();
-                  for (const auto& m : newest_first) messages.push_back(to_json(m));
+                  for (const auto& m : newest_first) messages.push_back(storage::to_json(m));
                   json body{{"room", room}, {"messages", std::move(messages)}};
                   if (!body["messages"].empty()) return answer(ex, http::status::ok, body);
                   // An empty page of a known room (past its oldest message) is a list, not a 404.

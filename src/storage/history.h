@@ -3,7 +3,11 @@
 // block the caller; each completion runs on the io_context the caller names (its own worker), so
 // the caller touches its sockets from their own thread. A message is reported stored only once it
 // is committed.
+#include "base/json.h"
+
 #include <boost/asio/io_context.hpp>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <functional>
@@ -21,10 +25,23 @@ struct message {
   int64_t ts = 0;  // ms since the Unix epoch
 };
 
+// The message as clients and the API see it: {id, room, user, text, ts}.
+inline json to_json(const message& m) {
+  return json{{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+}
+
 struct history_query {
+  static constexpr size_t default_limit = 50;
+  static constexpr size_t max_limit = 200;
+
   std::string room;
   std::optional<uint64_t> before;  // only ids below this one
-  size_t limit = 50;
+  size_t limit = default_limit;
+
+  // A page as DESIGN.md §4 asks for one: `limit` defaults to 50 and is capped at 200.
+  static history_query page(std::string room, std::optional<uint64_t> before, std::optional<uint64_t> limit) {
+    return {std::move(room), before, static_cast<size_t>(std::min<uint64_t>(limit.value_or(default_limit), max_limit))};
+  }
 };
 
 class history_store {
