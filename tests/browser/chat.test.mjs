@@ -11,13 +11,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { startServerProcess } from "../lib/server-process.mjs";
+import {
+  WAIT,
+  artifacts,
+  blockWebSocket,
+  joinRoom,
+  launchChromium,
+  logIn,
+  messageText,
+  selectRoom,
+  send,
+  shot,
+} from "./browser-harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testsDir = path.resolve(here, "..");
-const artifacts = path.join(here, "artifacts");
-const WAIT = 10000; // bound of every single browser wait
 const TEST_TIMEOUT = 60000;
 const API_KEY = "k";
 const ROOM = "tea-room";
@@ -56,37 +65,8 @@ async function openPage(label, urlPath) {
 // Opens the chat as `name`; resolves once the default room "lobby" is joined.
 async function openChat(name) {
   const page = await openPage(name, "/");
-  await page.fill("#name-input", name);
-  await page.click("#name-submit");
-  await page.waitForSelector('#room-list [data-testid="room"][data-room="lobby"]:not(.pending)');
-  await page.waitForSelector('#conn-state:is([data-state="connected"], [data-state="polling"])');
+  await logIn(page, name);
   return page;
-}
-
-async function joinRoom(page, room) {
-  await page.fill("#join-input", room);
-  await page.press("#join-input", "Enter");
-  await page.waitForSelector(`#room-list [data-testid="room"][data-room="${room}"].active:not(.pending)`);
-}
-
-async function selectRoom(page, room) {
-  await page.click(`#room-list [data-room="${room}"] .room-name`);
-  await page.waitForSelector(`#room-list [data-room="${room}"].active`);
-}
-
-function messageText(page, text) {
-  return page.locator('#messages [data-testid="message"] [data-testid="message-text"]').filter({ hasText: text });
-}
-
-// Sends `text` with the Enter key and waits until the server has echoed it back to the sender.
-async function send(page, text) {
-  await page.fill("#message-input", text);
-  await page.press("#message-input", "Enter");
-  await messageText(page, text).last().waitFor();
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 
 before(async () => {
@@ -97,12 +77,7 @@ before(async () => {
     args: serverArgs(),
     envName: "SWITCHBOARD_BINARY",
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox"],
-    headless: true,
-    timeout: WAIT,
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -189,8 +164,7 @@ describe("chat page", { timeout: TEST_TIMEOUT }, () => {
 
   test("without WebSocket the page says so and still chats over long-polling", async () => {
     const context = await browser.newContext();
-    // every WebSocket is refused, so the client stays on its first transport, polling
-    await context.routeWebSocket(/.*/, (ws) => ws.close({ code: 1011, reason: "blocked by the test" }));
+    await blockWebSocket(context); // the client stays on its first transport, polling
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     page.on("pageerror", (err) => pageErrors.push(`poller: ${err.message}`));
