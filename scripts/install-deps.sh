@@ -11,9 +11,10 @@ debs=(
   libgtest-dev clang libclang-rt-14-dev clang-format
 )
 # `--test`: what only the tests need — a real browser for the page tests, dpkg tools for the
-# package, a real Redis for the cluster tests (each test file starts its own redis-server).
+# package, a real Redis for the cluster tests (each test file starts its own redis-server), nginx
+# in front of a cluster (deploy/nginx/).
 if [ "${1:-}" = "--test" ]; then
-  debs+=(chromium fonts-dejavu-core dpkg-dev fakeroot redis-server redis-tools)
+  debs+=(chromium fonts-dejavu-core dpkg-dev fakeroot redis-server redis-tools nginx)
 fi
 # Node.js 20 comes with the machine; Debian's own nodejs + npm are the fallback on a bare system.
 command -v npm >/dev/null || debs+=(nodejs npm)
@@ -30,6 +31,11 @@ fi
 # Node modules for the black-box tests (socket.io-client, ws) and the web client bundle.
 if [ -f tests/package.json ]; then
   (cd tests && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; })
+fi
+
+# The example worker (examples/worker/) that the relay tests run.
+if [ "${1:-}" = "--test" ]; then
+  (cd examples/worker && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; })
 fi
 
 # The chat page's Socket.IO client bundle comes from npm, never from a CDN.

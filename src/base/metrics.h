@@ -27,6 +27,8 @@ enum class counter : uint8_t {
   api_requests,               // HTTP server API requests
   redis_round_trips,          // Redis commands answered
   redis_reconnects,           // Redis connections re-established
+  bridged_messages,           // payloads from bridge channels emitted to clients
+  relayed_jobs,               // relayed client events Redis accepted for workers
   count_
 };
 

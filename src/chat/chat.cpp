@@ -1,7 +1,10 @@
 #include "chat/chat.h"
 
 #include "base/metrics.h"
+#include "base/random_id.h"
 #include "chat/identity.h"
+
+#include <boost/asio/post.hpp>
 
 #include <chrono>
 
@@ -62,9 +65,14 @@ bool positive_field(const json& o, const char* key, std::optional<uint64_t>& out
 
 }  // namespace
 
+bool is_chat_event(std::string_view event) {
+  return event == "join" || event == "leave" || event == "message" || event == "typing" || event == "history" ||
+         event == "presence" || event == "error";
+}
+
 struct chat_app::socket_state {
   explicit socket_state(rate_limit r) : bucket(r) {}
-  token_bucket bucket;  // `message` and `typing`
+  token_bucket bucket;  // `message`, `typing` and relayed events
 };
 
 chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
@@ -98,6 +106,11 @@ void chat_app::on_connection(sio_socket& s) {
   s.on("message", [this, st](sio_socket& self, json args, ack_fn ack) { on_message(self, *st, args, std::move(ack)); });
   s.on("typing", [this, st](sio_socket& self, json args, ack_fn ack) { on_typing(self, *st, args, ack); });
   s.on("history", [this](sio_socket& self, json args, ack_fn ack) { on_history(self, args, std::move(ack)); });
+  for (const auto& [event, relay] : options_.relays) {
+    s.on(event, [this, st, &event, &relay](sio_socket& self, json args, ack_fn ack) {
+      on_relayed(self, *st, event, relay, args, std::move(ack));
+    });
+  }
   s.on_disconnect([this](sio_socket& self, std::string_view) { on_disconnect(self); });
 }
 
@@ -198,6 +211,27 @@ void chat_app::on_history(sio_socket& s, const json& args, ack_fn ack) {
                   for (const auto& m : newest_first) messages.push_back(storage::to_json(m));
                   ack(json::array({json{{"ok", true}, {"messages", std::move(messages)}}}));
                 });
+}
+
+void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& event, const relay_fn& relay,
+                          const json& args, ack_fn ack) {
+  if (args.empty() || !args[0].is_object()) return refuse(s, ack, "bad_request", event + " needs {room, ...}");
+  const auto room = room_of(args);
+  if (!valid_room(room)) return refuse(s, ack, "bad_request", event + " needs a room name of 1 to 64 bytes");
+  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before using " + event);
+  if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
+  auto id = random_id();
+  const json job{{"id", id},     {"event", event},  {"user", user_of(s)},
+                 {"room", room}, {"data", args[0]}, {"ts", now_ms()}};
+  relay(job, [&worker = this_worker(), weak = s.weak_from_this(), id, ack = std::move(ack)](const std::string& error) {
+    boost::asio::post(worker, [weak, id, error, ack] {
+      // Not taken: the sender hears it, as for a message that could not be stored.
+      const auto answer = error.empty() ? json{{"ok", true}, {"id", id}}
+                                        : refusal("unavailable", "no worker took the job (" + error + "); retry later");
+      if (ack) return ack(json::array({answer}));
+      if (auto self = weak.lock(); self && !error.empty()) self->emit("error", json::array({answer}));
+    });
+  });
 }
 
 void chat_app::on_disconnect(sio_socket& s) {

@@ -8,12 +8,26 @@
 #include "storage/history.h"
 #include "storage/presence.h"
 
+#include <functional>
+#include <map>
+#include <string_view>
+
 namespace switchboard::chat {
+
+// Hands a job to workers (a Redis relay in a cluster); `done` runs on any thread with an empty
+// error once the job was taken, else why not.
+using relay_fn = std::function<void(const json& job, std::function<void(const std::string& error)> done)>;
+
+// The events of the contract; a relay cannot take one of them.
+bool is_chat_event(std::string_view event);
 
 struct options {
   size_t max_text_code_points = 4000;
-  rate_limit rate{20, 40};  // `message` + `typing` per socket
+  rate_limit rate{20, 40};  // `message`, `typing` and relayed events per socket
   std::string jwt_secret;   // empty: identity is `auth.name`
+  // Relayed client events: EVENT {room, ...} from a member of room becomes the job
+  // {id, event, user, room, data, ts}, acknowledged {ok, id} once a worker queue took it.
+  std::map<std::string, relay_fn> relays;
 };
 
 class chat_app {
@@ -34,6 +48,8 @@ class chat_app {
   void on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack);
   void on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack);
   void on_history(sio_socket& s, const json& args, ack_fn ack);
+  void on_relayed(sio_socket& s, socket_state& st, const std::string& event, const relay_fn& relay, const json& args,
+                  ack_fn ack);
   void on_disconnect(sio_socket& s);
   boost::asio::io_context& this_worker();
 

@@ -3,6 +3,7 @@
 #include "base/metrics.h"
 #include "base/secret.h"
 #include "http/url.h"
+#include "protocol/socketio/packet.h"
 
 #include <charconv>
 #include <cmath>
@@ -11,11 +12,6 @@ namespace switchboard::server {
 namespace {
 
 constexpr size_t max_tracked_addresses = 100'000;
-
-bool reserved_event(std::string_view e) {
-  return e == "connect" || e == "connect_error" || e == "disconnect" || e == "disconnecting" || e == "newListener" ||
-         e == "removeListener";
-}
 
 bool iequals_prefix(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -142,7 +138,7 @@ void api::publish(const http::exchange_ptr& ex) {
   const auto event = body.find("event");
   if (event == body.end() || !event->is_string() || event->get_ref<const std::string&>().empty())
     return fail(ex, http::status::bad_request, "bad_request", "event must be a non-empty string");
-  if (reserved_event(event->get_ref<const std::string&>()))
+  if (protocol::socketio::is_reserved_event(event->get_ref<const std::string&>()))
     return fail(ex, http::status::bad_request, "bad_request", "event is a reserved Socket.IO event name");
   const auto room = body.find("room");
   if (room != body.end() && !room->is_null() && (!room->is_string() || room->get_ref<const std::string&>().empty()))

@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include "base/random_id.h"
+#include "chat/chat.h"
 #include "cluster/redis_url.h"
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 #include <thread>
 
 namespace switchboard::server {
@@ -21,6 +23,39 @@ CLI::Validator rate_validator() {
         return parse_rate_limit(value, r) ? "" : "expected PER_SECOND[:BURST], e.g. 20:40, or 0 to turn it off";
       },
       "PER_SECOND[:BURST]");
+}
+
+// A CLI11 validator from one of the cluster rule parsers.
+template <typename Rule, bool (*parse)(std::string_view, Rule&, std::string&)>
+CLI::Validator rule_validator(std::string description) {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        Rule r;
+        std::string error;
+        return parse(value, r, error) ? "" : error;
+      },
+      std::move(description));
+}
+
+bool fail(int& exit_code, const std::string& message) {
+  std::cerr << message << "\n";
+  exit_code = 2;
+  return false;
+}
+
+// What each flag cannot check alone. False (message printed, exit code 2) on a bad combination.
+bool check_combinations(config& c, int& exit_code) {
+  if (c.storage == "redis" && c.redis_url.empty()) return fail(exit_code, "--storage redis: needs --redis");
+  if (c.data_dir.empty()) return fail(exit_code, "--data-dir: must not be empty");
+  if (!c.bridges.empty() && c.redis_url.empty()) return fail(exit_code, "--bridge: needs --redis");
+  if (!c.relays.empty() && c.redis_url.empty()) return fail(exit_code, "--relay: needs --redis");
+  std::set<std::string> events;
+  for (const auto& r : c.relays) {
+    if (chat::is_chat_event(r.event))
+      return fail(exit_code, "--relay " + r.event + ": the chat application handles that event itself");
+    if (!events.insert(r.event).second) return fail(exit_code, "--relay " + r.event + ": given twice");
+  }
+  return true;
 }
 
 }  // namespace
@@ -95,6 +130,14 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--key-prefix", c.key_prefix, "Redis channel prefix, as the Node adapter's `key`")
       ->envname(env("KEY_PREFIX"))
       ->capture_default_str();
+  std::vector<std::string> bridges, relays;
+  app.add_option("--bridge", bridges, "emit each payload of Redis channel CHANNEL as EVENT to every client; repeatable")
+      ->check(rule_validator<cluster::bridge_rule, cluster::parse_bridge_rule>("CHANNEL=EVENT"))
+      ->envname(env("BRIDGE"));
+  app.add_option("--relay", relays,
+                 "hand each client EVENT {room, ...} to workers on Redis channel CHANNEL or stream NAME; repeatable")
+      ->check(rule_validator<cluster::relay_rule, cluster::parse_relay_rule>("EVENT=CHANNEL|stream:NAME"))
+      ->envname(env("RELAY"));
   app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
   // CLI11 lets a config file win over the environment; operators expect flag > environment > file
   // (an environment override of a packaged config). So environment values become flags here,
@@ -123,16 +166,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   parse_log_level(level, c.level);
   if (c.node_id.empty()) c.node_id = random_id().substr(0, 8);
   if (c.storage == "auto") c.storage = c.redis_url.empty() ? "sqlite" : "redis";
-  if (c.storage == "redis" && c.redis_url.empty()) {
-    std::cerr << "--storage redis: needs --redis\n";
-    exit_code = 2;
-    return std::nullopt;
-  }
-  if (c.data_dir.empty()) {
-    std::cerr << "--data-dir: must not be empty\n";
-    exit_code = 2;
-    return std::nullopt;
-  }
+  std::string unused;
+  for (const auto& b : bridges) cluster::parse_bridge_rule(b, c.bridges.emplace_back(), unused);
+  for (const auto& r : relays) cluster::parse_relay_rule(r, c.relays.emplace_back(), unused);
+  if (!check_combinations(c, exit_code)) return std::nullopt;
   return c;
 }
 

@@ -3,6 +3,8 @@
 // of an optional TOML config file, parsed once at start-up.
 #include "base/log.h"
 #include "base/token_bucket.h"
+#include "cluster/bridge.h"
+#include "cluster/relay.h"
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +34,8 @@ struct config {
   std::string web_root;
   std::string redis_url;  // empty: single node
   std::string key_prefix = "socket.io";
+  std::vector<cluster::bridge_rule> bridges;  // --bridge CHANNEL=EVENT
+  std::vector<cluster::relay_rule> relays;    // --relay EVENT=CHANNEL|stream:NAME
 };
 
 // Parses the command line. Returns the configuration, or the exit code when the process should

@@ -3,7 +3,9 @@
 // SWITCHBOARD_* environment variables and keys of an optional config file (DESIGN.md §6).
 #include "base/log.h"
 #include "chat/chat.h"
+#include "cluster/bridge.h"
 #include "cluster/redis_adapter.h"
+#include "cluster/relay.h"
 #include "http/listener.h"
 #include "http/static_files.h"
 #include "http/url.h"
@@ -87,7 +89,16 @@ int main(int argc, char** argv) {
     cluster_directory = std::make_unique<storage::redis_directory>(*redis, presence, cfg.key_prefix, cfg.node_id);
   storage::presence_directory& directory =
       cluster_directory ? static_cast<storage::presence_directory&>(*cluster_directory) : local_directory;
-  chat::chat_app chat(io, *history, presence, directory, {cfg.max_text, cfg.rate, cfg.jwt_secret});
+  chat::options chat_options{cfg.max_text, cfg.rate, cfg.jwt_secret, {}};
+  std::vector<std::unique_ptr<cluster::redis_relay>> relays;
+  for (const auto& rule : cfg.relays) {
+    auto& relay = *relays.emplace_back(std::make_unique<cluster::redis_relay>(*redis, rule));
+    chat_options.relays[rule.event] = [&relay](const json& job, std::function<void(const std::string&)> done) {
+      relay.send(job, std::move(done));
+    };
+  }
+  for (const auto& rule : cfg.bridges) cluster::attach_bridge(*redis, io.of("/"), rule, cfg.max_payload);
+  chat::chat_app chat(io, *history, presence, directory, std::move(chat_options));
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<server::cluster_nodes> nodes;
   if (redis) nodes = std::make_unique<server::cluster_nodes>(*redis, cfg.key_prefix, cfg.node_id);

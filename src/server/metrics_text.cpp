@@ -34,6 +34,10 @@ constexpr family families[] = {
     {"switchboard_api_requests_total", "counter", "HTTP server API requests.", counter::api_requests},
     {"switchboard_redis_round_trips_total", "counter", "Redis commands answered.", counter::redis_round_trips},
     {"switchboard_redis_reconnects_total", "counter", "Redis reconnections.", counter::redis_reconnects},
+    {"switchboard_bridged_messages_total", "counter", "Bridge channel payloads emitted to clients.",
+     counter::bridged_messages},
+    {"switchboard_relayed_jobs_total", "counter", "Relayed client events handed to workers through Redis.",
+     counter::relayed_jobs},
 };
 
 }  // namespace
