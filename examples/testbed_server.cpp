@@ -11,6 +11,14 @@
 //                               reports "answers" {timed_out, responses}
 //   "disconnect-me" close       server-side disconnect (close=true ends the connection)
 //   "drop-transport"            closes the Engine.IO session without a DISCONNECT packet
+// The cluster operations of the library API, each answered through the ack:
+//   "fetch" {room?, except?, timeout?}     fetch_sockets → {complete, sockets:[{id, rooms, data}]}
+//   "sockets-join" {room?, rooms}, "sockets-leave" {room?, rooms}, "disconnect-sockets" {room?, close}
+//   "server-emit" {args:[event, ...], ack?, timeout?}   server_side_emit → true | {timed_out, responses}
+//   "server-count"                         → the number of servers
+//   "set-data" value                       socket.data.value = value (seen by fetch)
+// Server-side event "hello" from other servers: answered with {node, args} and announced to the
+// local clients as "server-side" {event, args}.
 // "/admin" refuses connections whose auth.token is not "secret" (connect_error "unauthorized",
 // data {reason}). GET /debug/stats answers {"sessions":N}. With --redis URL it joins a cluster
 // through the Redis adapter (the cluster tests ask across nodes with "ask-room").
@@ -28,6 +36,80 @@
 using namespace switchboard;
 using sio_socket = socketio::socket;
 
+namespace {
+
+// `{room?, except?}` of a request as a selection of sockets.
+socketio::broadcast_operator select(socketio::namespace_& nsp, const json& o) {
+  socketio::broadcast_operator op(nsp);
+  if (o.contains("room") && o["room"].is_string()) op = op.to(o["room"].get<std::string>());
+  if (o.contains("except") && o["except"].is_string()) op = op.except(o["except"].get<std::string>());
+  return op;
+}
+
+std::vector<std::string> strings(const json& v) {
+  std::vector<std::string> out;
+  if (v.is_array()) {
+    for (const auto& s : v) {
+      if (s.is_string()) out.push_back(s.get<std::string>());
+    }
+  }
+  return out;
+}
+
+void add_cluster_events(socketio::namespace_& nsp, sio_socket& s) {
+  const auto arg = [](const json& args) { return args.empty() || !args[0].is_object() ? json::object() : args[0]; };
+  s.on("fetch", [&nsp, arg](sio_socket&, json args, sio_socket::ack_fn ack) {
+    const auto o = arg(args);
+    select(nsp, o).fetch_sockets(
+        [ack](bool complete, std::vector<socketio::remote_socket> sockets) {
+          json list = json::array();
+          for (auto& r : sockets) list.push_back(json{{"id", r.id}, {"rooms", r.rooms}, {"data", r.data}});
+          if (ack) ack(json::array({json{{"complete", complete}, {"sockets", std::move(list)}}}));
+        },
+        std::chrono::milliseconds(o.value("timeout", 2000)));
+  });
+  s.on("sockets-join", [&nsp, arg](sio_socket&, json args, sio_socket::ack_fn ack) {
+    select(nsp, arg(args)).sockets_join(strings(arg(args).value("rooms", json::array())));
+    if (ack) ack(json::array({true}));
+  });
+  s.on("sockets-leave", [&nsp, arg](sio_socket&, json args, sio_socket::ack_fn ack) {
+    select(nsp, arg(args)).sockets_leave(strings(arg(args).value("rooms", json::array())));
+    if (ack) ack(json::array({true}));
+  });
+  s.on("disconnect-sockets", [&nsp, arg](sio_socket&, json args, sio_socket::ack_fn ack) {
+    if (ack) ack(json::array({true}));  // before: the sender may be among the disconnected
+    select(nsp, arg(args)).disconnect_sockets(arg(args).value("close", false));
+  });
+  s.on("server-emit", [&nsp, arg](sio_socket&, json args, sio_socket::ack_fn ack) {
+    const auto o = arg(args);
+    auto data = o.value("args", json::array());
+    if (!data.is_array() || data.empty() || !data[0].is_string()) return;
+    const auto event = data[0].get<std::string>();
+    data.erase(data.begin());
+    if (!o.value("ack", false)) {
+      nsp.server_side_emit(event, std::move(data));
+      if (ack) ack(json::array({true}));
+      return;
+    }
+    nsp.server_side_emit_with_ack(
+        event, std::move(data), std::chrono::milliseconds(o.value("timeout", 2000)),
+        [ack](bool timed_out, json responses) {
+          if (ack) ack(json::array({json{{"timed_out", timed_out}, {"responses", std::move(responses)}}}));
+        });
+  });
+  s.on("server-count", [&nsp](sio_socket&, json, sio_socket::ack_fn ack) {
+    nsp.server_count([ack](size_t n) {
+      if (ack) ack(json::array({n}));
+    });
+  });
+  s.on("set-data", [](sio_socket& self, json args, sio_socket::ack_fn ack) {
+    self.data()["value"] = args.empty() ? json() : args[0];
+    if (ack) ack(json::array({true}));
+  });
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"Switchboard testbed server (drives the integration tests)"};
   std::string host = "127.0.0.1";
@@ -37,7 +119,9 @@ int main(int argc, char** argv) {
   int ping_interval = 25'000, ping_timeout = 20'000;
   std::string level = "warn";
   std::string redis_url;
+  std::string node_id = "testbed";
   app.add_option("--host", host);
+  app.add_option("--node-id", node_id);
   app.add_option("--redis", redis_url);
   app.add_option("--port", port);
   app.add_option("--threads", threads)->check(CLI::Range(1, 64));
@@ -70,8 +154,7 @@ int main(int argc, char** argv) {
     }
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
-      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp,
-                                                      cluster::cluster_identity{"socket.io", "testbed"});
+      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, "socket.io");
     });
   }
 
@@ -129,6 +212,11 @@ int main(int argc, char** argv) {
       self.disconnect(!args.empty() && args[0].is_boolean() && args[0].get<bool>());
     });
     s.on("drop-transport", [](sio_socket& self, json, sio_socket::ack_fn) { self.close_transport(); });
+    add_cluster_events(main_nsp, s);
+  });
+  main_nsp.on_server_side("hello", [&main_nsp, &node_id](json args, socketio::namespace_::reply_fn reply) {
+    main_nsp.local().emit("server-side", json{{"event", "hello"}, {"args", args}});
+    if (reply) reply(json{{"node", node_id}, {"args", std::move(args)}});
   });
 
   auto& admin = io.of("/admin");

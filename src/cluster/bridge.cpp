@@ -32,8 +32,8 @@ json bridge_argument(std::string_view payload) {
 void attach_bridge(redis_link& link, socketio::namespace_& nsp, bridge_rule rule, size_t max_bytes) {
   link.subscribe(rule.channel, [&nsp, rule, max_bytes](const std::string&, const std::string& payload) {
     if (payload.size() > max_bytes) {
-      SB_LOG(warn, "event=bridge_dropped channel=" << rule.channel << " bytes=" << payload.size()
-                                                   << " limit=" << max_bytes);
+      SB_LOG(warn,
+             "event=bridge_dropped channel=" << rule.channel << " bytes=" << payload.size() << " limit=" << max_bytes);
       return;
     }
     metrics::add(metrics::counter::bridged_messages);

@@ -4,11 +4,12 @@
 #include "base/random_id.h"
 #include "cluster/classic_wire.h"
 #include "socketio/broadcast.h"
+#include "socketio/describe.h"
 #include "socketio/encode.h"
 
 #include <boost/asio/steady_timer.hpp>
 
-#include <ctime>
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -57,62 +58,17 @@ fanout::broadcast_options options_of(const json& opts) {
   return o;
 }
 
-// Node's `new Date().toString()`, as socket.handshake.time.
-std::string date_string(int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
-  return buf;
-}
-
-// A socket as Node's fetchSockets() describes it: {id, handshake, rooms, data}.
-json describe(socketio::socket& s) {
-  const auto& hs = s.handshake_data();
-  json headers = json::object(), query = json::object();
-  std::string url, address;
-  int64_t issued = 0;
-  bool secure = false, xdomain = false;
-  if (hs.info) {
-    for (const auto& [name, value] : hs.info->headers) {
-      headers[name] = value;
-      xdomain = xdomain || name == "origin";
-    }
-    for (const auto& [key, value] : hs.info->query) query[key] = value;
-    url = hs.info->url;
-    address = hs.info->address;
-    issued = hs.info->issued_ms;
-    secure = hs.info->secure;
-  }
-  json rooms = json::array();
-  for (const auto& r : s.rooms()) rooms.push_back(r);
-  return json{{"id", s.id()},
-              {"handshake",
-               {{"headers", std::move(headers)},
-                {"time", date_string(issued)},
-                {"address", address},
-                {"xdomain", xdomain},
-                {"secure", secure},
-                {"issued", issued},
-                {"url", url},
-                {"query", std::move(query)},
-                {"auth", hs.auth}}},
-              {"rooms", std::move(rooms)},
-              {"data", s.data()}};
-}
-
 }  // namespace
 
-redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string nsp, cluster_identity id)
+redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix)
     : loops_(loops),
       link_(link),
       nsp_(std::move(nsp)),
-      id_(std::move(id)),
+      prefix_(std::move(prefix)),
       uid_(random_id().substr(0, 6)),  // uid2(6), as the Node adapter
-      channel_(id_.prefix + "#" + nsp_ + "#"),
-      request_channel_(id_.prefix + "-request#" + nsp_ + "#"),
-      response_channel_(id_.prefix + "-response#" + nsp_ + "#"),
+      channel_(prefix_ + "#" + nsp_ + "#"),
+      request_channel_(prefix_ + "-request#" + nsp_ + "#"),
+      response_channel_(prefix_ + "-response#" + nsp_ + "#"),
       local_(loops) {
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
@@ -257,8 +213,9 @@ void redis_adapter::on_request(const std::string& payload) {
       gather(
           [opts](fanout::room_index& slice) {
             json list = json::array();
-            slice.for_each(options_of(opts),
-                           [&](fanout::member& m) { list.push_back(describe(static_cast<socketio::socket&>(m))); });
+            slice.for_each(options_of(opts), [&](fanout::member& m) {
+              list.push_back(socketio::describe(static_cast<socketio::socket&>(m)));
+            });
             return list;
           },
           [this, request_id](std::vector<json> parts) {
@@ -268,11 +225,17 @@ void redis_adapter::on_request(const std::string& payload) {
           });
       break;
     case request::server_side_emit: {
-      // Every Switchboard node answers "ping" with its node id (DESIGN.md §7), so any member of a
-      // mixed cluster can count the live nodes. Other server-side events have no handler here.
-      const auto data = req.value("data", json::array());
-      if (!request_id.is_null() && data.is_array() && !data.empty() && data[0] == "ping")
-        respond(json{{"type", request::server_side_emit}, {"requestId", request_id}, {"data", id_.node_id}});
+      auto data = req.value("data", json::array());
+      if (!data.is_array() || data.empty() || !on_server_side_) break;
+      std::function<void(json)> reply;
+      if (!request_id.is_null()) {
+        // One answer per request, as Node's callback: later calls are ignored.
+        reply = [this, request_id, called = std::make_shared<std::atomic<bool>>(false)](json arg) {
+          if (called->exchange(true)) return;
+          respond(json{{"type", request::server_side_emit}, {"requestId", request_id}, {"data", std::move(arg)}});
+        };
+      }
+      on_server_side_(std::move(data), std::move(reply));
       break;
     }
     case request::broadcast:
@@ -370,8 +333,10 @@ void redis_adapter::on_response(const std::string& payload) {
                                                          : json::from_msgpack(payload, true, false);
   if (!res.is_object()) return;
   const auto rid = res.find("requestId");
+  if (rid == res.end() || !rid->is_string()) return;
+  if (on_answer(rid->get<std::string>(), res)) return;
   const auto type = res.find("type");
-  if (rid == res.end() || !rid->is_string() || type == res.end() || !type->is_number_integer()) return;
+  if (type == res.end() || !type->is_number_integer()) return;
   const auto it = pending_acks_.find(rid->get<std::string>());
   if (it == pending_acks_.end()) return;  // another server's request, or too late
   if (type->get<int>() == request::broadcast_client_count) {
@@ -380,6 +345,106 @@ void redis_adapter::on_response(const std::string& payload) {
   } else if (type->get<int>() == request::broadcast_ack) {
     it->second->response(res.value("packet", json()));
   }
+}
+
+namespace {
+
+// The `opts` of REMOTE_* requests: which sockets, as rooms and exceptions.
+json selection(const fanout::broadcast_options& opts) { return json{{"rooms", opts.rooms}, {"except", opts.except}}; }
+
+}  // namespace
+
+void redis_adapter::remote_join(const fanout::broadcast_options& opts, const std::vector<std::string>& rooms) {
+  link_.publish(
+      request_channel_,
+      json{{"uid", uid_}, {"type", request::remote_join}, {"opts", selection(opts)}, {"rooms", rooms}}.dump());
+}
+
+void redis_adapter::remote_leave(const fanout::broadcast_options& opts, const std::vector<std::string>& rooms) {
+  link_.publish(
+      request_channel_,
+      json{{"uid", uid_}, {"type", request::remote_leave}, {"opts", selection(opts)}, {"rooms", rooms}}.dump());
+}
+
+void redis_adapter::remote_disconnect(const fanout::broadcast_options& opts, bool close) {
+  link_.publish(
+      request_channel_,
+      json{{"uid", uid_}, {"type", request::remote_disconnect}, {"opts", selection(opts)}, {"close", close}}.dump());
+}
+
+void redis_adapter::remote_fetch(const fanout::broadcast_options& opts, std::chrono::milliseconds timeout,
+                                 results_fn done) {
+  ask(json{{"uid", uid_}, {"type", request::remote_fetch}, {"opts", selection(opts)}}, timeout, std::move(done));
+}
+
+void redis_adapter::remote_server_side_emit(const json& data, std::chrono::milliseconds timeout, results_fn done) {
+  if (!done) {
+    link_.publish(request_channel_, json{{"uid", uid_}, {"type", request::server_side_emit}, {"data", data}}.dump());
+    return;
+  }
+  ask(json{{"uid", uid_}, {"type", request::server_side_emit}, {"data", data}}, timeout, std::move(done));
+}
+
+void redis_adapter::server_count(std::function<void(size_t)> done) {
+  link_.command({"PUBSUB", "NUMSUB", request_channel_}, [done = std::move(done)](const redis_value& v) {
+    // Redis away: this server is the only one it can count.
+    int64_t servers = 1;
+    if (v.type == redis_value::kind::array && v.elements.size() == 2)
+      servers = std::max<int64_t>(1, v.elements[1].integer);
+    done(static_cast<size_t>(servers));
+  });
+}
+
+struct redis_adapter::pending_request {
+  explicit pending_request(boost::asio::io_context& ctx) : timer(ctx) {}
+  size_t expected = 0;
+  size_t received = 0;
+  json results = json::array();
+  results_fn done;
+  boost::asio::steady_timer timer;
+};
+
+void redis_adapter::ask(json request, std::chrono::milliseconds timeout, results_fn done) {
+  // As the Node adapter: count the servers first, then publish, so every answer finds its request.
+  link_.command({"PUBSUB", "NUMSUB", request_channel_},
+                [this, request = std::move(request), timeout, done = std::move(done)](const redis_value& v) mutable {
+                  if (v.type != redis_value::kind::array || v.elements.size() != 2)
+                    return done(json::array(), false);               // Redis away
+                  const int64_t others = v.elements[1].integer - 1;  // we are one of the subscribers
+                  if (others <= 0) return done(json::array(), true);
+                  const std::string request_id = random_id().substr(0, 6);
+                  auto p = std::make_shared<pending_request>(loops_.context(0));
+                  p->expected = static_cast<size_t>(others);
+                  p->done = std::move(done);
+                  pending_requests_[request_id] = p;
+                  p->timer.expires_after(timeout);
+                  p->timer.async_wait([this, request_id](boost::system::error_code ec) {
+                    if (ec) return;
+                    const auto it = pending_requests_.find(request_id);
+                    if (it == pending_requests_.end()) return;
+                    auto expired = it->second;
+                    pending_requests_.erase(it);
+                    expired->done(std::move(expired->results), false);
+                  });
+                  request["requestId"] = request_id;
+                  link_.publish(request_channel_, request.dump());
+                });
+}
+
+bool redis_adapter::on_answer(const std::string& request_id, const json& response) {
+  const auto it = pending_requests_.find(request_id);
+  if (it == pending_requests_.end()) return false;
+  auto p = it->second;
+  if (const auto sockets = response.find("sockets"); sockets != response.end() && sockets->is_array()) {
+    for (const auto& s : *sockets) p->results.push_back(s);
+  } else if (const auto data = response.find("data"); data != response.end()) {
+    p->results.push_back(*data);
+  }
+  if (++p->received < p->expected) return true;
+  pending_requests_.erase(it);
+  p->timer.cancel();
+  p->done(std::move(p->results), true);
+  return true;
 }
 
 }  // namespace switchboard::cluster

@@ -18,14 +18,10 @@
 
 namespace switchboard::cluster {
 
-struct cluster_identity {
-  std::string prefix = "socket.io";  // --key-prefix
-  std::string node_id;               // answers serverSideEmit("ping")
-};
-
 class redis_adapter final : public fanout::adapter {
  public:
-  redis_adapter(loop_group& loops, redis_link& link, std::string nsp, cluster_identity id);
+  // `prefix`: the channels' prefix (--key-prefix; the Node adapter's `key`).
+  redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix);
 
   void add_member(fanout::member& m) override { local_.add_member(m); }
   void join(fanout::member& m, const std::string& room) override { local_.join(m, room); }
@@ -37,6 +33,21 @@ class redis_adapter final : public fanout::adapter {
   void broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts, uint64_t ack_id,
                           fanout::ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
 
+  void for_each_local(size_t worker, const fanout::broadcast_options& opts,
+                      const std::function<void(fanout::member&)>& fn) override {
+    local_.for_each_local(worker, opts, fn);
+  }
+
+  // REMOTE_JOIN, REMOTE_LEAVE and REMOTE_DISCONNECT requests (no answers, as in Node).
+  void remote_join(const fanout::broadcast_options& opts, const std::vector<std::string>& rooms) override;
+  void remote_leave(const fanout::broadcast_options& opts, const std::vector<std::string>& rooms) override;
+  void remote_disconnect(const fanout::broadcast_options& opts, bool close) override;
+  // REMOTE_FETCH and SERVER_SIDE_EMIT (with ack): one answer expected from every other server
+  // that PUBSUB NUMSUB counts.
+  void remote_fetch(const fanout::broadcast_options& opts, std::chrono::milliseconds timeout, results_fn done) override;
+  void remote_server_side_emit(const json& data, std::chrono::milliseconds timeout, results_fn done) override;
+  void server_count(std::function<void(size_t)> done) override;
+
   const std::string& uid() const { return uid_; }
 
  private:
@@ -47,6 +58,12 @@ class redis_adapter final : public fanout::adapter {
   void answer_broadcast_with_ack(const json& req);
   void deliver_remote(const json& packet, const json& opts);
   void respond(const json& response);
+  // Publishes `request` (given a requestId) once the number of other servers is known, and calls
+  // `done` with their answers, or with what came when `timeout` passes. Worker 0 state.
+  void ask(json request, std::chrono::milliseconds timeout, results_fn done);
+  // One answer to one of our asks: its items (sockets or an acknowledgement); false when the
+  // request is not ours.
+  bool on_answer(const std::string& request_id, const json& response);
   // Runs `fn(slice)` on every worker and `done(results)` on worker 0 with one result per worker.
   void gather(std::function<json(fanout::room_index&)> fn, std::function<void(std::vector<json>)> done);
   // Calls `fn(socket)` on every worker for the sockets selected by `opts` ({rooms, except}).
@@ -55,7 +72,7 @@ class redis_adapter final : public fanout::adapter {
   loop_group& loops_;
   redis_link& link_;
   std::string nsp_;
-  cluster_identity id_;
+  std::string prefix_;
   std::string uid_;
   std::string channel_;           // <prefix>#<nsp>#
   std::string request_channel_;   // <prefix>-request#<nsp>#
@@ -63,6 +80,9 @@ class redis_adapter final : public fanout::adapter {
   fanout::memory_adapter local_;
   // Our broadcasts with ack waiting for other servers' counts and answers; worker 0 only.
   std::unordered_map<std::string, fanout::ack_handlers_ptr> pending_acks_;
+  struct pending_request;
+  // Our REMOTE_FETCH and SERVER_SIDE_EMIT requests waiting for answers; worker 0 only.
+  std::unordered_map<std::string, std::shared_ptr<pending_request>> pending_requests_;
 };
 
 }  // namespace switchboard::cluster

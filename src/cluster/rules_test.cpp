@@ -31,9 +31,13 @@ TEST(BridgeArgument, JsonOrPlainText) {
   EXPECT_EQ(bridge_argument("hello there"), json("hello there"));
   EXPECT_EQ(bridge_argument(""), json(""));
   // Invalid UTF-8 becomes U+FFFD, so the packet can always be encoded.
-  const json bad = bridge_argument(std::string("a\xff" "b"));
+  const json bad =
+      bridge_argument(std::string("a\xff"
+                                  "b"));
   ASSERT_TRUE(bad.is_string());
-  EXPECT_EQ(bad.get<std::string>(), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(bad.get<std::string>(),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_NO_THROW((void)bad.dump());
 }
 

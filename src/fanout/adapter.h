@@ -75,6 +75,36 @@ class adapter {
   // `timeout` bounds how long the adapter keeps state for late answers.
   virtual void broadcast_with_ack(broadcast_packet_ptr packet, broadcast_options_ptr opts, uint64_t ack_id,
                                   ack_handlers_ptr handlers, std::chrono::milliseconds timeout) = 0;
+
+  // On worker `worker`: calls `fn` for this node's members there that `opts` selects.
+  virtual void for_each_local(size_t worker, const broadcast_options& opts, const std::function<void(member&)>& fn) = 0;
+
+  // The other servers of a cluster (Node's socketsJoin, fetchSockets, serverSideEmit…); a single
+  // node has none, which is what these defaults say. The caller does this node's part itself.
+  // Results arrive on any thread; `complete` is false when some server did not answer in time.
+  using results_fn = std::function<void(json results, bool complete)>;
+  virtual void remote_join(const broadcast_options& /*opts*/, const std::vector<std::string>& /*rooms*/) {}
+  virtual void remote_leave(const broadcast_options& /*opts*/, const std::vector<std::string>& /*rooms*/) {}
+  virtual void remote_disconnect(const broadcast_options& /*opts*/, bool /*close*/) {}
+  // The other servers' sockets selected by `opts`, each as {id, handshake, rooms, data}.
+  virtual void remote_fetch(const broadcast_options& /*opts*/, std::chrono::milliseconds /*timeout*/, results_fn done) {
+    done(json::array(), true);
+  }
+  // `data` = [event, ...args] to the other servers' server-side handlers. With `done`, each server
+  // answers once (its handler's reply) and `done` gets the answers.
+  virtual void remote_server_side_emit(const json& /*data*/, std::chrono::milliseconds /*timeout*/, results_fn done) {
+    if (done) done(json::array(), true);
+  }
+  // How many servers share this namespace, this one included.
+  virtual void server_count(std::function<void(size_t)> done) { done(1); }
+
+  // Where server-side events from other servers go (set by the namespace): `data` = [event,
+  // ...args]; `reply` is empty when the sender wants no answer.
+  using server_side_fn = std::function<void(json data, std::function<void(json)> reply)>;
+  void set_server_side_handler(server_side_fn fn) { on_server_side_ = std::move(fn); }
+
+ protected:
+  server_side_fn on_server_side_;
 };
 
 }  // namespace switchboard::fanout

@@ -20,6 +20,10 @@ class memory_adapter : public adapter {
   void broadcast_with_ack(broadcast_packet_ptr packet, broadcast_options_ptr opts, uint64_t ack_id,
                           ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
 
+  void for_each_local(size_t worker, const broadcast_options& opts, const std::function<void(member&)>& fn) override {
+    workers_[worker].for_each(opts, fn);
+  }
+
   // This worker's slice (for queries that run on every worker).
   room_index& slice(size_t worker) { return workers_[worker]; }
 

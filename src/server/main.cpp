@@ -64,8 +64,12 @@ int main(int argc, char** argv) {
     cluster::parse_redis_url(cfg.redis_url, endpoint, error);  // validated with the flags
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&loops, &redis, &cfg](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
-      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp,
-                                                      cluster::cluster_identity{cfg.key_prefix, cfg.node_id});
+      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, cfg.key_prefix);
+    });
+    // Every node answers the server-side event "ping" with its node id (DESIGN.md §7), so any
+    // member of a mixed cluster can count the live nodes.
+    io.of("/").on_server_side("ping", [&cfg](json, socketio::namespace_::reply_fn reply) {
+      if (reply) reply(cfg.node_id);
     });
   }
   std::unique_ptr<storage::history_store> history;

@@ -3,6 +3,7 @@
 #include "base/metrics.h"
 #include "socketio/encode.h"
 #include "socketio/namespace.h"
+#include "socketio/socket.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -134,6 +135,95 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args, std::c
   nsp_->adapter().broadcast_with_ack(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
                                      std::make_shared<const fanout::broadcast_options>(opts_), id, std::move(handlers),
                                      timeout);
+}
+
+namespace {
+
+// Runs `each(socket)` on every worker for this node's sockets that `opts` selects and, when
+// given, `done(results)` once with the non-null results of every worker (on the last worker to
+// finish). Sockets are collected first: joining, leaving or disconnecting changes the index.
+void for_each_selected(namespace_& nsp, const fanout::broadcast_options& opts, std::function<json(socket&)> each,
+                       std::function<void(json)> done) {
+  struct tally {
+    std::mutex mutex;
+    json results = json::array();
+    size_t left;
+  };
+  auto t = std::make_shared<tally>();
+  t->left = nsp.loops().size();
+  for (size_t w = 0; w < nsp.loops().size(); ++w) {
+    nsp.loops().post(w, [&nsp, w, opts, each, done, t] {
+      std::vector<std::shared_ptr<socket>> selected;
+      nsp.adapter().for_each_local(
+          w, opts, [&](fanout::member& m) { selected.push_back(static_cast<socket&>(m).shared_from_this()); });
+      json mine = json::array();
+      for (auto& s : selected) {
+        json r = each(*s);
+        if (!r.is_null()) mine.push_back(std::move(r));
+      }
+      std::lock_guard lock(t->mutex);
+      for (auto& r : mine) t->results.push_back(std::move(r));
+      if (--t->left == 0 && done) done(std::move(t->results));
+    });
+  }
+}
+
+}  // namespace
+
+void broadcast_operator::sockets_join(std::vector<std::string> rooms) const {
+  for_each_selected(
+      *nsp_, opts_,
+      [rooms](socket& s) {
+        for (const auto& r : rooms) s.join(r);
+        return json();
+      },
+      nullptr);
+  if (!opts_.local) nsp_->adapter().remote_join(opts_, rooms);
+}
+
+void broadcast_operator::sockets_leave(std::vector<std::string> rooms) const {
+  for_each_selected(
+      *nsp_, opts_,
+      [rooms](socket& s) {
+        for (const auto& r : rooms) s.leave(r);
+        return json();
+      },
+      nullptr);
+  if (!opts_.local) nsp_->adapter().remote_leave(opts_, rooms);
+}
+
+void broadcast_operator::disconnect_sockets(bool close) const {
+  for_each_selected(
+      *nsp_, opts_,
+      [close](socket& s) {
+        s.disconnect(close);
+        return json();
+      },
+      nullptr);
+  if (!opts_.local) nsp_->adapter().remote_disconnect(opts_, close);
+}
+
+void broadcast_operator::fetch_sockets(fetch_fn cb, std::chrono::milliseconds timeout) const {
+  auto& caller = nsp_->loops().context(loop_group::current());
+  const auto finish = [&caller, cb = std::move(cb)](bool complete, json all) {
+    boost::asio::post(caller, [cb, complete, all = std::move(all)] {
+      std::vector<remote_socket> sockets;
+      for (const auto& j : all) {
+        if (remote_socket r; parse_remote_socket(j, r)) sockets.push_back(std::move(r));
+      }
+      cb(complete, std::move(sockets));
+    });
+  };
+  for_each_selected(
+      *nsp_, opts_, [](socket& s) { return describe(s); },
+      [nsp = nsp_, opts = opts_, timeout, finish](json local) {
+        if (opts.local) return finish(true, std::move(local));
+        nsp->adapter().remote_fetch(opts, timeout,
+                                    [local = std::move(local), finish](json remote, bool complete) mutable {
+                                      for (auto& r : remote) local.push_back(std::move(r));
+                                      finish(complete, std::move(local));
+                                    });
+      });
 }
 
 }  // namespace switchboard::socketio

@@ -3,9 +3,12 @@
 // Emitting encodes the packet once and hands it to the namespace's adapter.
 #include "base/json.h"
 #include "fanout/adapter.h"
+#include "socketio/describe.h"
 
 #include <chrono>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace switchboard::socketio {
 
@@ -33,6 +36,19 @@ class broadcast_operator {
   // As Node's `io.timeout(ms).to(room).emit(event, ..., cb)`: every recipient, on every node, is
   // asked for an acknowledgement. On a worker thread only; `cb` runs on the same worker.
   void emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_results_fn cb) const;
+
+  // The sockets this operator selects, on every server of the cluster (Node's socketsJoin,
+  // socketsLeave, disconnectSockets). This node's part runs on each socket's worker, soon after
+  // the call; other servers are asked through the adapter (unless local()).
+  void sockets_join(std::vector<std::string> rooms) const;
+  void sockets_leave(std::vector<std::string> rooms) const;
+  void disconnect_sockets(bool close = false) const;
+
+  // As Node's fetchSockets(): every selected socket on every server. `complete` is false when a
+  // server did not answer within `timeout`; the list then holds what came. On a worker thread
+  // only; `cb` runs on the same worker.
+  using fetch_fn = std::function<void(bool complete, std::vector<remote_socket> sockets)>;
+  void fetch_sockets(fetch_fn cb, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
   const fanout::broadcast_options& options() const { return opts_; }
 

@@ -6,7 +6,9 @@
 #include "fanout/adapter.h"
 #include "socketio/broadcast.h"
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,8 +30,7 @@ class namespace_ {
   using next_fn = std::function<void(std::optional<connect_error>)>;
   using middleware = std::function<void(socket&, next_fn next)>;
 
-  namespace_(std::string name, std::unique_ptr<fanout::adapter> adapter, loop_group& loops)
-      : name_(std::move(name)), adapter_(std::move(adapter)), loops_(&loops) {}
+  namespace_(std::string name, std::unique_ptr<fanout::adapter> adapter, loop_group& loops);
 
   const std::string& name() const { return name_; }
 
@@ -46,7 +47,26 @@ class namespace_ {
 
   fanout::adapter& adapter() { return *adapter_; }
   loop_group& loops() { return *loops_; }
-  void set_adapter(std::unique_ptr<fanout::adapter> a) { adapter_ = std::move(a); }
+  void set_adapter(std::unique_ptr<fanout::adapter> a);
+
+  // Server-side events between the servers of a cluster (Node's `io.serverSideEmit` and
+  // `io.on(event)`). A handler gets the arguments after the event name and, when the sender asked
+  // for an acknowledgement, `reply` (call it once with one value); it runs on a worker thread.
+  // Before start.
+  using reply_fn = std::function<void(json)>;
+  using server_side_handler = std::function<void(json args, reply_fn reply)>;
+  void on_server_side(std::string event, server_side_handler h) {
+    server_side_handlers_[std::move(event)] = std::move(h);
+  }
+  // To every other server of the cluster (never to this one, as in Node).
+  void server_side_emit(std::string_view event, json args = json::array());
+  // With an acknowledgement from each other server: `cb(timed_out, responses)` on the calling
+  // worker, after every server answered or `timeout` passed. On a worker thread only.
+  using server_side_results_fn = std::function<void(bool timed_out, json responses)>;
+  void server_side_emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout,
+                                 server_side_results_fn cb);
+  // How many servers share this namespace, this one included; `cb` on the calling worker.
+  void server_count(std::function<void(size_t)> cb);
 
   // Used by the client when a socket connects.
   const std::vector<middleware>& middlewares() const { return middlewares_; }
@@ -58,6 +78,7 @@ class namespace_ {
   loop_group* loops_;
   std::vector<middleware> middlewares_;
   std::vector<connection_handler> connection_handlers_;
+  std::map<std::string, server_side_handler, std::less<>> server_side_handlers_;
 };
 
 }  // namespace switchboard::socketio
