@@ -116,7 +116,21 @@ int main(int argc, char** argv) {
   const http::request_handler route = [&](http::exchange_ptr ex) {
     const auto target = ex->req().target();
     const auto raw_path = target.substr(0, target.find('?'));
-    if (io.engine().matches(raw_path)) return io.engine().handle(std::move(ex));
+    if (io.engine().matches(raw_path)) {
+      // While draining, a new session belongs on another node: a proxy retries a 503 elsewhere
+      // (deploy/nginx: proxy_next_upstream http_503) and a client reconnects with its backoff.
+      // Requests of existing sessions go on until the transports close.
+      http::target t;
+      if (draining.load() && http::parse_target(target, t) && t.param("sid") == nullptr) {
+        auto res = http::make_response(
+            ex->req(), http::status::service_unavailable, "application/json",
+            R"({"error":"draining","message":"this node is shutting down; connect again, to another node"})");
+        res.set(http::field::retry_after, "1");
+        res.keep_alive(false);
+        return ex->respond(std::move(res));
+      }
+      return io.engine().handle(std::move(ex));
+    }
     if (server::api::matches(raw_path)) return api.handle(ex, raw_path);
     http::target t;
     if (!http::parse_target(target, t)) {

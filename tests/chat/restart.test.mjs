@@ -137,6 +137,12 @@ describe("draining", { timeout: 20000 }, () => {
         assert.equal(api.status, 503);
         assert.equal(JSON.parse(api.body).error, "draining");
       }
+      // A new Socket.IO session is refused, so that a proxy or the client goes to another node.
+      const handshake = await get("/socket.io/?EIO=4&transport=polling").catch(() => null);
+      if (handshake) {
+        assert.equal(handshake.status, 503, handshake.body);
+        assert.equal(JSON.parse(handshake.body).error, "draining");
+      }
     } finally {
       agent.destroy();
       await server.stop();
