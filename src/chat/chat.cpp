@@ -121,8 +121,7 @@ void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
   const auto user = user_of(s);
   if (!in_room(s, room)) {
     s.join(room);
-    if (presence_.add(room, user))
-      nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", "join"}});
+    if (presence_.add(room, user)) presence_changed(room, user, true);
   }
   if (!ack) return;
   history_.read(
@@ -146,8 +145,7 @@ void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
   s.leave(room);
   const auto user = user_of(s);
-  if (presence_.remove(room, user))
-    nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", "leave"}});
+  if (presence_.remove(room, user)) presence_changed(room, user, false);
   if (ack) ack(json::array({json{{"ok", true}}}));
 }
 
@@ -234,11 +232,17 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   });
 }
 
+void chat_app::presence_changed(const std::string& room, const std::string& user, bool present) {
+  directory_.changed(room, user, present, this_worker(), [this, room, user, present](bool announce) {
+    if (!announce) return;  // the user is still (or already) in the room through another node
+    nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", present ? "join" : "leave"}});
+  });
+}
+
 void chat_app::on_disconnect(sio_socket& s) {
   const auto user = user_of(s);
   for (const auto& room : s.rooms()) {
-    if (room != s.id() && presence_.remove(room, user))
-      nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", "leave"}});
+    if (room != s.id() && presence_.remove(room, user)) presence_changed(room, user, false);
   }
 }
 

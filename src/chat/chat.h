@@ -51,6 +51,9 @@ class chat_app {
   void on_relayed(sio_socket& s, socket_state& st, const std::string& event, const relay_fn& relay, const json& args,
                   ack_fn ack);
   void on_disconnect(sio_socket& s);
+  // The user's first socket entered (or last left) the room on this node: a presence event,
+  // once per cluster.
+  void presence_changed(const std::string& room, const std::string& user, bool present);
   boost::asio::io_context& this_worker();
 
   socketio::server& io_;

@@ -5,27 +5,19 @@
 namespace switchboard::storage {
 
 bool presence::add(const std::string& room, const std::string& user) {
-  bool first = false;
-  {
-    std::lock_guard lock(mutex_);
-    first = ++rooms_[room][user] == 1;
-  }
-  if (first && on_change) on_change(room, user, true);
-  return first;
+  std::lock_guard lock(mutex_);
+  return ++rooms_[room][user] == 1;
 }
 
 bool presence::remove(const std::string& room, const std::string& user) {
-  {
-    std::lock_guard lock(mutex_);
-    auto r = rooms_.find(room);
-    if (r == rooms_.end()) return false;
-    auto u = r->second.find(user);
-    if (u == r->second.end()) return false;
-    if (--u->second > 0) return false;
-    r->second.erase(u);
-    if (r->second.empty()) rooms_.erase(r);
-  }
-  if (on_change) on_change(room, user, false);
+  std::lock_guard lock(mutex_);
+  auto r = rooms_.find(room);
+  if (r == rooms_.end()) return false;
+  auto u = r->second.find(user);
+  if (u == r->second.end()) return false;
+  if (--u->second > 0) return false;
+  r->second.erase(u);
+  if (r->second.empty()) rooms_.erase(r);
   return true;
 }
 
@@ -53,6 +45,11 @@ std::vector<std::pair<std::string, std::string>> presence::entries() const {
     for (const auto& [user, sockets] : users) out.emplace_back(room, user);
   }
   return out;
+}
+
+void local_directory::changed(const std::string&, const std::string&, bool, boost::asio::io_context& reply_on,
+                              changed_fn done) {
+  boost::asio::post(reply_on, [done = std::move(done)] { done(true); });  // this node is the whole cluster
 }
 
 void local_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {

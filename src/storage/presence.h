@@ -20,10 +20,6 @@ struct room_summary {
 
 class presence {
  public:
-  // Called (outside the lock) when a user appears in or disappears from a room on this node;
-  // the cluster directory mirrors these to Redis. Set before the server starts.
-  std::function<void(const std::string& room, const std::string& user, bool present)> on_change;
-
   // A socket of `user` entered `room`; true when the user was not in the room before.
   bool add(const std::string& room, const std::string& user);
   // A socket of `user` left `room`; true when it was the user's last socket in the room.
@@ -46,8 +42,15 @@ class presence_directory {
  public:
   using members_fn = std::function<void(std::vector<std::string> members)>;
   using rooms_fn = std::function<void(std::vector<room_summary> rooms)>;
+  // `announce`: the user just appeared in (or left) the room for the whole cluster, not only on
+  // this node, so the presence event is due; it goes out once per cluster, not once per node.
+  using changed_fn = std::function<void(bool announce)>;
 
   virtual ~presence_directory() = default;
+  // The user appeared in (`present`) or left the room on this node (presence::add or remove said
+  // so). The cluster directory records it and tells whether another node still has the user.
+  virtual void changed(const std::string& room, const std::string& user, bool present,
+                       boost::asio::io_context& reply_on, changed_fn done) = 0;
   virtual void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) = 0;
   virtual void rooms(boost::asio::io_context& reply_on, rooms_fn done) = 0;
 };
@@ -56,6 +59,8 @@ class presence_directory {
 class local_directory final : public presence_directory {
  public:
   explicit local_directory(const presence& p) : presence_(p) {}
+  void changed(const std::string& room, const std::string& user, bool present, boost::asio::io_context& reply_on,
+               changed_fn done) override;
   void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
   void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
 

@@ -42,6 +42,34 @@ end
 return #dead
 )";
 
+// Records one user of this node entering (ARGV[3] = 1) or leaving (0) a room and answers 1 when
+// another live node has the same user in the room (atomic: of two nodes adding at once, exactly
+// one sees the other). KEYS: room hash, rooms set, this node's rooms set, nodes zset. ARGV: node,
+// user, present, live seconds, room. Walks the room hash: joins and leaves are rare next to
+// messages.
+constexpr const char* write_script = R"(
+local field = ARGV[1] .. '\n' .. ARGV[2]
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[1], field, '1')
+  redis.call('SADD', KEYS[2], ARGV[5])
+  redis.call('SADD', KEYS[3], ARGV[5])
+else
+  redis.call('HDEL', KEYS[1], field)
+end
+local oldest = tonumber(redis.call('TIME')[1]) - tonumber(ARGV[4])
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local nl = string.find(f, '\n', 1, true)
+  if nl and string.sub(f, nl + 1) == ARGV[2] then
+    local node = string.sub(f, 1, nl - 1)
+    if node ~= ARGV[1] then
+      local score = redis.call('ZSCORE', KEYS[4], node)
+      if score and tonumber(score) >= oldest then return 1 end
+    end
+  end
+end
+return 0
+)";
+
 // Shared by the read scripts: the distinct users of live nodes in one room hash. `live` caches
 // each node's liveness for the script's run.
 constexpr std::string_view live_users_lua = R"(
@@ -103,9 +131,6 @@ redis_directory::redis_directory(cluster::redis_link& link, presence& local, std
       prefix_(std::move(prefix)),
       node_id_(std::move(node_id)),
       timer_(link.loops().context(0)) {
-  local_.on_change = [this](const std::string& room, const std::string& user, bool present) {
-    write(room, user, present);
-  };
   // Redis may have restarted empty: write this node's presence and liveness again at once.
   link_.on_connected([this] {
     resync();
@@ -113,16 +138,23 @@ redis_directory::redis_directory(cluster::redis_link& link, presence& local, std
   });
 }
 
-void redis_directory::write(const std::string& room, const std::string& user, bool present) {
-  const std::string key = prefix_ + ":presence:{" + room + "}";
-  const std::string field = node_id_ + "\n" + user;
-  if (present) {
-    link_.command({"HSET", key, field, "1"}, {});
-    link_.command({"SADD", prefix_ + ":presence:rooms", room}, {});
-    link_.command({"SADD", prefix_ + ":presence:node:" + node_id_, room}, {});
-  } else {
-    link_.command({"HDEL", key, field}, {});
-  }
+void redis_directory::write(const std::string& room, const std::string& user, bool present,
+                            std::function<void(bool others)> done) {
+  link_.command({"EVAL", write_script, "4", prefix_ + ":presence:{" + room + "}", prefix_ + ":presence:rooms",
+                 prefix_ + ":presence:node:" + node_id_, prefix_ + ":presence:nodes", node_id_, user,
+                 present ? "1" : "0", std::to_string(live_seconds), room},
+                [done = std::move(done)](const cluster::redis_value& v) {
+                  if (!done) return;
+                  // Redis away: announce (a repeated presence event beats a missing one).
+                  done(v.type == cluster::redis_value::kind::integer && v.integer == 1);
+                });
+}
+
+void redis_directory::changed(const std::string& room, const std::string& user, bool present,
+                              boost::asio::io_context& reply_on, changed_fn done) {
+  write(room, user, present, [&reply_on, done = std::move(done)](bool others) {
+    boost::asio::post(reply_on, [done, others] { done(!others); });
+  });
 }
 
 void redis_directory::start() {
@@ -155,7 +187,7 @@ void redis_directory::beat() {
 }
 
 void redis_directory::resync() {
-  for (const auto& [room, user] : local_.entries()) write(room, user, true);
+  for (const auto& [room, user] : local_.entries()) write(room, user, true, nullptr);
 }
 
 void redis_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {

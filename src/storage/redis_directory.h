@@ -6,7 +6,9 @@
 // own clock every 5 s; readers count only nodes seen in the last 15 s, so the members of a node
 // that died vanish within 15 s, and a live node purges a dead node's fields after 60 s. After a
 // reconnection the node writes its whole presence again. Reads are Lua scripts that return the
-// distinct users of live nodes. Runs its timer and Redis callbacks on worker 0.
+// distinct users of live nodes. A write is a script too, which also tells whether another live
+// node has the user in the room, so that presence events go out once per cluster. Runs its timer
+// and Redis callbacks on worker 0.
 #include "cluster/redis_link.h"
 #include "storage/presence.h"
 
@@ -21,11 +23,15 @@ class redis_directory final : public presence_directory {
   void start();  // after the link started; on worker 0's loop
   void stop();
 
+  void changed(const std::string& room, const std::string& user, bool present, boost::asio::io_context& reply_on,
+               changed_fn done) override;
   void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
   void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
 
  private:
-  void write(const std::string& room, const std::string& user, bool present);
+  // Records the change; `done(others)` (worker 0) with whether another live node has the user in
+  // the room; true when Redis is away.
+  void write(const std::string& room, const std::string& user, bool present, std::function<void(bool others)> done);
   void heartbeat();
   void beat();
   void resync();

@@ -158,3 +158,38 @@ test("GET /api/rooms/{room}/members on node A lists the users on node B", { time
   assert.equal(onlyB.status, 200, `a room whose only member is on B: ${onlyB.text}`);
   assert.deepEqual(onlyB.json, { room: "roll-b", members: ["gus"] });
 });
+
+test("a user with sockets on both nodes joins and leaves a room once, cluster-wide", { timeout: TEST_TIMEOUT }, async () => {
+  const room = "presence-once";
+  const [watcher, watcherB] = await linkedPair(room, "wes", "wes2");
+  const zedA = await openUser(A, "zed", {}, "zedA");
+  const zedB = await openUser(B, "zed", {}, "zedB");
+  const isZed = (action) => eventNamed("presence", (x) => x?.user === "zed" && x?.room === room && x?.action === action);
+  // A marker message from each node after each step: every presence event of the step, from
+  // either node, arrived before them (one Redis connection per node keeps its order).
+  let seq = 0;
+  const step = async () => {
+    seq++;
+    for (const [from, name] of [[watcher, "A"], [watcherB, "B"]]) {
+      const text = `marker ${seq} from ${name}`;
+      await send(from, room, text);
+      await watcher.log.take(messageStartingWith(text), WAIT, text);
+    }
+  };
+
+  await join(zedA, room);
+  await watcher.log.take(isZed("join"), WAIT, "zed's join");
+  await join(zedB, room); // the same user, on the other node
+  await step();
+  assert.equal(watcher.log.events.filter(isZed("join")).length, 0, "a second join event for zed");
+
+  const left = await zedA.emitWithAck("leave", room);
+  assert.equal(left?.ok, true, JSON.stringify(left));
+  await step();
+  assert.equal(watcher.log.events.filter(isZed("leave")).length, 0, "zed left while still in the room on B");
+
+  zedB.disconnect(); // the user's last socket in the room, anywhere
+  await watcher.log.take(isZed("leave"), WAIT, "zed's leave");
+  await step();
+  assert.equal(watcher.log.events.filter(isZed("leave")).length, 0, "a second leave event for zed");
+});
