@@ -3,15 +3,13 @@
 #include "base/log.h"
 #include "base/random_id.h"
 #include "cluster/classic_wire.h"
+#include "cluster/local_node.h"
 #include "socketio/broadcast.h"
-#include "socketio/describe.h"
 #include "socketio/encode.h"
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
-#include <mutex>
-#include <set>
 
 namespace switchboard::cluster {
 namespace {
@@ -32,32 +30,6 @@ enum : int {
 };
 }  // namespace request
 
-// Rooms may arrive as numbers (the Node adapter tolerates them); we name rooms by strings.
-std::vector<std::string> room_list(const json& v) {
-  std::vector<std::string> out;
-  if (!v.is_array()) return out;
-  for (const auto& r : v) {
-    if (r.is_string()) {
-      out.push_back(r.get<std::string>());
-    } else if (r.is_number()) {
-      out.push_back(r.dump());
-    }
-  }
-  return out;
-}
-
-fanout::broadcast_options options_of(const json& opts) {
-  fanout::broadcast_options o;
-  if (!opts.is_object()) return o;
-  if (auto it = opts.find("rooms"); it != opts.end()) o.rooms = room_list(*it);
-  if (auto it = opts.find("except"); it != opts.end()) o.except = room_list(*it);
-  if (auto f = opts.find("flags"); f != opts.end() && f->is_object()) {
-    if (auto v = f->find("volatile"); v != f->end() && v->is_boolean()) o.is_volatile = v->get<bool>();
-  }
-  o.local = true;  // arrived from the cluster: never published again
-  return o;
-}
-
 }  // namespace
 
 redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix)
@@ -69,7 +41,8 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       channel_(prefix_ + "#" + nsp_ + "#"),
       request_channel_(prefix_ + "-request#" + nsp_ + "#"),
       response_channel_(prefix_ + "-response#" + nsp_ + "#"),
-      local_(loops) {
+      node_(loops, nsp_),
+      pending_(loops.context(0)) {
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
   const auto on_response_fn = [this](const std::string&, const std::string& payload) { on_response(payload); };
@@ -78,7 +51,7 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
 }
 
 void redis_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts) {
-  local_.broadcast(packet, opts);
+  node_.members().broadcast(packet, opts);
   if (opts->local) return;
   link_.publish(broadcast_channel(channel_, *opts), encode_broadcast(uid_, nsp_, packet->data, *opts));
 }
@@ -90,56 +63,10 @@ void redis_adapter::on_broadcast(const std::string& payload) {
     return;
   }
   if (message[0].is_string() && message[0].get_ref<const std::string&>() == uid_) return;  // our own
-  deliver_remote(message[1], message.size() > 2 ? message[2] : json::object());
-}
-
-void redis_adapter::deliver_remote(const json& packet, const json& opts) {
-  const auto nsp = packet.find("nsp");
-  if (nsp != packet.end() && nsp->is_string() && nsp->get_ref<const std::string&>() != nsp_) return;
-  const auto data = packet.find("data");
-  if (data == packet.end() || !data->is_array() || data->empty()) return;
-  protocol::socketio::packet p;
-  p.type = protocol::socketio::packet_type::event;
-  p.nsp = nsp_;
-  p.data = *data;
-  auto encoded = socketio::encode_packet(p);
-  encoded.data = *data;
-  local_.broadcast(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
-                   std::make_shared<const fanout::broadcast_options>(options_of(opts)));
+  node_.deliver(message[1], message.size() > 2 ? message[2] : json::object());
 }
 
 void redis_adapter::respond(const json& response) { link_.publish(response_channel_, response.dump()); }
-
-void redis_adapter::gather(std::function<json(fanout::room_index&)> fn, std::function<void(std::vector<json>)> done) {
-  struct state {
-    std::mutex mutex;
-    std::vector<json> results;
-    size_t left;
-  };
-  auto st = std::make_shared<state>();
-  st->left = loops_.size();
-  for (size_t w = 0; w < loops_.size(); ++w) {
-    loops_.post(w, [this, w, st, fn, done] {
-      json r = fn(local_.slice(w));
-      std::lock_guard lock(st->mutex);
-      st->results.push_back(std::move(r));
-      if (--st->left == 0) loops_.post(0, [st, done] { done(std::move(st->results)); });
-    });
-  }
-}
-
-void redis_adapter::for_each_socket(const json& opts, std::function<void(socketio::socket&)> fn) {
-  const auto o = options_of(opts);
-  for (size_t w = 0; w < loops_.size(); ++w) {
-    loops_.post(w, [this, w, o, fn] {
-      // Collected first: joining, leaving or disconnecting changes the index being walked.
-      std::vector<std::shared_ptr<socketio::socket>> selected;
-      local_.slice(w).for_each(
-          o, [&](fanout::member& m) { selected.push_back(static_cast<socketio::socket&>(m).shared_from_this()); });
-      for (auto& s : selected) fn(*s);
-    });
-  }
-}
 
 void redis_adapter::on_request(const std::string& payload) {
   // JSON, except BROADCAST with ack, which is MessagePack (the first byte tells).
@@ -153,7 +80,7 @@ void redis_adapter::on_request(const std::string& payload) {
   switch (req["type"].get<int>()) {
     case request::sockets: {
       json o = json{{"rooms", req.value("rooms", json::array())}, {"except", json::array()}};
-      gather(
+      node_.gather(
           [o](fanout::room_index& slice) {
             json ids = json::array();
             slice.for_each(options_of(o),
@@ -168,19 +95,9 @@ void redis_adapter::on_request(const std::string& payload) {
       break;
     }
     case request::all_rooms:
-      gather(
-          [](fanout::room_index& slice) {
-            json rooms = json::array();
-            slice.for_each_room([&](const std::string& r) { rooms.push_back(r); });
-            return rooms;
-          },
-          [this, request_id](std::vector<json> parts) {
-            std::set<std::string> rooms;
-            for (auto& p : parts) {
-              for (auto& r : p) rooms.insert(r.get<std::string>());
-            }
-            respond(json{{"requestId", request_id}, {"rooms", rooms}});
-          });
+      node_.all_rooms([this, request_id](std::vector<std::string> rooms) {
+        respond(json{{"requestId", request_id}, {"rooms", std::move(rooms)}});
+      });
       break;
     case request::remote_join:
     case request::remote_leave: {
@@ -188,12 +105,12 @@ void redis_adapter::on_request(const std::string& payload) {
       if (req.contains("sid") && req.contains("room")) {  // the legacy form names one socket
         const json o = json{{"rooms", json::array({req["sid"]})}};
         const auto room = req["room"].is_string() ? req["room"].get<std::string>() : req["room"].dump();
-        for_each_socket(o, [join, room](socketio::socket& s) { join ? s.join(room) : s.leave(room); });
+        node_.for_each_socket(o, [join, room](socketio::socket& s) { join ? s.join(room) : s.leave(room); });
         if (!request_id.is_null()) respond(json{{"requestId", request_id}});
         break;
       }
       const auto rooms = room_list(req.value("rooms", json::array()));
-      for_each_socket(opts, [join, rooms](socketio::socket& s) {
+      node_.for_each_socket(opts, [join, rooms](socketio::socket& s) {
         for (const auto& r : rooms) join ? s.join(r) : s.leave(r);
       });
       break;
@@ -201,28 +118,18 @@ void redis_adapter::on_request(const std::string& payload) {
     case request::remote_disconnect: {
       const bool close = req.contains("close") && req["close"].is_boolean() && req["close"].get<bool>();
       if (req.contains("sid")) {
-        for_each_socket(json{{"rooms", json::array({req["sid"]})}},
-                        [close](socketio::socket& s) { s.disconnect(close); });
+        node_.for_each_socket(json{{"rooms", json::array({req["sid"]})}},
+                              [close](socketio::socket& s) { s.disconnect(close); });
         if (!request_id.is_null()) respond(json{{"requestId", request_id}});
         break;
       }
-      for_each_socket(opts, [close](socketio::socket& s) { s.disconnect(close); });
+      node_.for_each_socket(opts, [close](socketio::socket& s) { s.disconnect(close); });
       break;
     }
     case request::remote_fetch:
-      gather(
-          [opts](fanout::room_index& slice) {
-            json list = json::array();
-            slice.for_each(options_of(opts), [&](fanout::member& m) {
-              list.push_back(socketio::describe(static_cast<socketio::socket&>(m)));
-            });
-            return list;
-          },
-          [this, request_id](std::vector<json> parts) {
-            json all = json::array();
-            for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-            respond(json{{"requestId", request_id}, {"sockets", std::move(all)}});
-          });
+      node_.fetch(opts, [this, request_id](json sockets) {
+        respond(json{{"requestId", request_id}, {"sockets", std::move(sockets)}});
+      });
       break;
     case request::server_side_emit: {
       auto data = req.value("data", json::array());
@@ -249,12 +156,12 @@ void redis_adapter::on_request(const std::string& payload) {
 void redis_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts,
                                        uint64_t ack_id, fanout::ack_handlers_ptr handlers,
                                        std::chrono::milliseconds timeout) {
-  if (opts->local) return local_.broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
+  if (opts->local) return node_.members().broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
   // The memory adapter tells its reporter count at once; the total waits for NUMSUB's answer.
   size_t local_reporters = 0;
   auto local = std::make_shared<fanout::ack_handlers>(*handlers);
   local->expect = [&local_reporters](size_t n) { local_reporters = n; };
-  local_.broadcast_with_ack(packet, opts, ack_id, local, timeout);
+  node_.members().broadcast_with_ack(packet, opts, ack_id, local, timeout);
 
   const std::string request_id = random_id().substr(0, 6);
   json flags = json{{"timeout", timeout.count()}};
@@ -281,51 +188,19 @@ void redis_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fano
 
 void redis_adapter::answer_broadcast_with_ack(const json& req) {
   const json request_id = req.value("requestId", json());
-  const auto packet = req.find("packet");
-  if (request_id.is_null() || packet == req.end() || !packet->is_object()) return;
-  const auto data = packet->find("data");
-  if (data == packet->end() || !data->is_array() || data->empty()) return;
-  protocol::socketio::packet p;
-  p.type = protocol::socketio::packet_type::event;
-  p.nsp = nsp_;
-  p.id = socketio::next_broadcast_ack_id();
-  p.data = *data;
-  auto encoded = socketio::encode_packet(p);
-  encoded.data = *data;
-  // One BROADCAST_CLIENT_COUNT for this node once every worker counted, then one BROADCAST_ACK
-  // per client answer (MessagePack, as the Node adapter sends it).
-  struct tally {
-    std::mutex mutex;
-    int64_t reporters = -1;
-    int64_t reported = 0;
-    size_t clients = 0;
-  };
-  auto t = std::make_shared<tally>();
-  const auto report_if_done = [this, t, request_id] {
-    if (t->reporters < 0 || t->reported < t->reporters) return;
-    respond(json{{"type", request::broadcast_client_count}, {"requestId", request_id}, {"clientCount", t->clients}});
-  };
-  auto handlers = std::make_shared<fanout::ack_handlers>();
-  handlers->expect = [t, report_if_done](size_t n) {
-    std::lock_guard lock(t->mutex);
-    t->reporters = static_cast<int64_t>(n);
-    report_if_done();
-  };
-  handlers->count = [t, report_if_done](size_t n) {
-    std::lock_guard lock(t->mutex);
-    ++t->reported;
-    t->clients += n;
-    report_if_done();
-  };
-  handlers->response = [this, request_id](json arg) {
-    const auto bytes =
-        json::to_msgpack(json{{"type", request::broadcast_ack}, {"requestId", request_id}, {"packet", std::move(arg)}});
-    link_.publish(response_channel_, std::string(bytes.begin(), bytes.end()));
-  };
-  auto opts = options_of(req.value("opts", json::object()));
-  local_.broadcast_with_ack(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
-                            std::make_shared<const fanout::broadcast_options>(std::move(opts)), *p.id, handlers,
-                            std::chrono::milliseconds(0));
+  if (request_id.is_null()) return;
+  // One BROADCAST_CLIENT_COUNT for this node, then one BROADCAST_ACK per client answer
+  // (MessagePack, as the Node adapter sends it).
+  node_.deliver_with_ack(
+      req.value("packet", json()), req.value("opts", json::object()),
+      [this, request_id](size_t clients) {
+        respond(json{{"type", request::broadcast_client_count}, {"requestId", request_id}, {"clientCount", clients}});
+      },
+      [this, request_id](json arg) {
+        const auto bytes = json::to_msgpack(
+            json{{"type", request::broadcast_ack}, {"requestId", request_id}, {"packet", std::move(arg)}});
+        link_.publish(response_channel_, std::string(bytes.begin(), bytes.end()));
+      });
 }
 
 void redis_adapter::on_response(const std::string& payload) {
@@ -346,13 +221,6 @@ void redis_adapter::on_response(const std::string& payload) {
     it->second->response(res.value("packet", json()));
   }
 }
-
-namespace {
-
-// The `opts` of REMOTE_* requests: which sockets, as rooms and exceptions.
-json selection(const fanout::broadcast_options& opts) { return json{{"rooms", opts.rooms}, {"except", opts.except}}; }
-
-}  // namespace
 
 void redis_adapter::remote_join(const fanout::broadcast_options& opts, const std::vector<std::string>& rooms) {
   link_.publish(
@@ -395,15 +263,6 @@ void redis_adapter::server_count(std::function<void(size_t)> done) {
   });
 }
 
-struct redis_adapter::pending_request {
-  explicit pending_request(boost::asio::io_context& ctx) : timer(ctx) {}
-  size_t expected = 0;
-  size_t received = 0;
-  json results = json::array();
-  results_fn done;
-  boost::asio::steady_timer timer;
-};
-
 void redis_adapter::ask(json request, std::chrono::milliseconds timeout, results_fn done) {
   // As the Node adapter: count the servers first, then publish, so every answer finds its request.
   link_.command({"PUBSUB", "NUMSUB", request_channel_},
@@ -413,38 +272,17 @@ void redis_adapter::ask(json request, std::chrono::milliseconds timeout, results
                   const int64_t others = v.elements[1].integer - 1;  // we are one of the subscribers
                   if (others <= 0) return done(json::array(), true);
                   const std::string request_id = random_id().substr(0, 6);
-                  auto p = std::make_shared<pending_request>(loops_.context(0));
-                  p->expected = static_cast<size_t>(others);
-                  p->done = std::move(done);
-                  pending_requests_[request_id] = p;
-                  p->timer.expires_after(timeout);
-                  p->timer.async_wait([this, request_id](boost::system::error_code ec) {
-                    if (ec) return;
-                    const auto it = pending_requests_.find(request_id);
-                    if (it == pending_requests_.end()) return;
-                    auto expired = it->second;
-                    pending_requests_.erase(it);
-                    expired->done(std::move(expired->results), false);
-                  });
+                  pending_.add(request_id, static_cast<size_t>(others), timeout, std::move(done));
                   request["requestId"] = request_id;
                   link_.publish(request_channel_, request.dump());
                 });
 }
 
 bool redis_adapter::on_answer(const std::string& request_id, const json& response) {
-  const auto it = pending_requests_.find(request_id);
-  if (it == pending_requests_.end()) return false;
-  auto p = it->second;
-  if (const auto sockets = response.find("sockets"); sockets != response.end() && sockets->is_array()) {
-    for (const auto& s : *sockets) p->results.push_back(s);
-  } else if (const auto data = response.find("data"); data != response.end()) {
-    p->results.push_back(*data);
-  }
-  if (++p->received < p->expected) return true;
-  pending_requests_.erase(it);
-  p->timer.cancel();
-  p->done(std::move(p->results), true);
-  return true;
+  // REMOTE_FETCH answers carry `sockets`, SERVER_SIDE_EMIT answers `data`.
+  if (const auto sockets = response.find("sockets"); sockets != response.end())
+    return pending_.answer_items(request_id, *sockets);
+  return pending_.answer_item(request_id, response.value("data", json()));
 }
 
 }  // namespace switchboard::cluster

@@ -6,11 +6,12 @@
 // here. It answers the adapter requests on `<prefix>-request#<nsp>#`, because a node counted by
 // PUBSUB NUMSUB must answer or Node callers wait for their timeout.
 //
-// Membership lives in a memory_adapter (per-worker slices, unchanged from single node). Redis
-// messages arrive on worker 0; requests that read or change sockets run on each worker and their
-// answers are gathered back on worker 0.
+// Membership and this node's answers live in a local_node (per-worker slices, as on a single
+// node). Redis messages arrive on worker 0; requests that read or change sockets run on each
+// worker and their answers are gathered back on worker 0.
+#include "cluster/local_node.h"
+#include "cluster/pending_requests.h"
 #include "cluster/redis_link.h"
-#include "fanout/memory_adapter.h"
 #include "socketio/socket.h"
 
 #include <string>
@@ -23,10 +24,10 @@ class redis_adapter final : public fanout::adapter {
   // `prefix`: the channels' prefix (--key-prefix; the Node adapter's `key`).
   redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix);
 
-  void add_member(fanout::member& m) override { local_.add_member(m); }
-  void join(fanout::member& m, const std::string& room) override { local_.join(m, room); }
-  void leave(fanout::member& m, const std::string& room) override { local_.leave(m, room); }
-  void remove_member(fanout::member& m) override { local_.remove_member(m); }
+  void add_member(fanout::member& m) override { node_.members().add_member(m); }
+  void join(fanout::member& m, const std::string& room) override { node_.members().join(m, room); }
+  void leave(fanout::member& m, const std::string& room) override { node_.members().leave(m, room); }
+  void remove_member(fanout::member& m) override { node_.members().remove_member(m); }
   void broadcast(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts) override;
   // Local members answer through the memory adapter; other servers are asked with a BROADCAST
   // request and counted with PUBSUB NUMSUB, as the Node adapter does.
@@ -35,7 +36,7 @@ class redis_adapter final : public fanout::adapter {
 
   void for_each_local(size_t worker, const fanout::broadcast_options& opts,
                       const std::function<void(fanout::member&)>& fn) override {
-    local_.for_each_local(worker, opts, fn);
+    node_.members().for_each_local(worker, opts, fn);
   }
 
   // REMOTE_JOIN, REMOTE_LEAVE and REMOTE_DISCONNECT requests (no answers, as in Node).
@@ -56,7 +57,6 @@ class redis_adapter final : public fanout::adapter {
   void on_response(const std::string& payload);
   // A remote BROADCAST with ack: deliver here with acknowledgements, report count and answers.
   void answer_broadcast_with_ack(const json& req);
-  void deliver_remote(const json& packet, const json& opts);
   void respond(const json& response);
   // Publishes `request` (given a requestId) once the number of other servers is known, and calls
   // `done` with their answers, or with what came when `timeout` passes. Worker 0 state.
@@ -64,10 +64,6 @@ class redis_adapter final : public fanout::adapter {
   // One answer to one of our asks: its items (sockets or an acknowledgement); false when the
   // request is not ours.
   bool on_answer(const std::string& request_id, const json& response);
-  // Runs `fn(slice)` on every worker and `done(results)` on worker 0 with one result per worker.
-  void gather(std::function<json(fanout::room_index&)> fn, std::function<void(std::vector<json>)> done);
-  // Calls `fn(socket)` on every worker for the sockets selected by `opts` ({rooms, except}).
-  void for_each_socket(const json& opts, std::function<void(socketio::socket&)> fn);
 
   loop_group& loops_;
   redis_link& link_;
@@ -77,12 +73,10 @@ class redis_adapter final : public fanout::adapter {
   std::string channel_;           // <prefix>#<nsp>#
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
-  fanout::memory_adapter local_;
+  local_node node_;
   // Our broadcasts with ack waiting for other servers' counts and answers; worker 0 only.
   std::unordered_map<std::string, fanout::ack_handlers_ptr> pending_acks_;
-  struct pending_request;
-  // Our REMOTE_FETCH and SERVER_SIDE_EMIT requests waiting for answers; worker 0 only.
-  std::unordered_map<std::string, std::shared_ptr<pending_request>> pending_requests_;
+  pending_requests pending_;  // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
 };
 
 }  // namespace switchboard::cluster

@@ -22,6 +22,8 @@ redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
     argv = {"PSUBSCRIBE"};
     for (const auto& [p, fn] : patterns_) argv.push_back(p);
     if (argv.size() > 1) sub_->command(argv);
+    // One SSUBSCRIBE per channel: on a Redis Cluster the channels of one command must share a slot.
+    for (const auto& [c, fn] : shard_channels_) sub_->command({"SSUBSCRIBE", c});
     update_state();
   };
 }
@@ -30,8 +32,19 @@ void redis_link::subscribe(std::string channel, message_fn fn) { channels_[std::
 
 void redis_link::psubscribe(std::string pattern, message_fn fn) { patterns_[std::move(pattern)] = std::move(fn); }
 
+void redis_link::ssubscribe(std::string channel, message_fn fn) {
+  const bool now = started_ && sub_->ready();
+  if (now) sub_->command({"SSUBSCRIBE", channel});
+  shard_channels_[std::move(channel)] = std::move(fn);
+}
+
+void redis_link::sunsubscribe(const std::string& channel) {
+  if (shard_channels_.erase(channel) && started_ && sub_->ready()) sub_->command({"SUNSUBSCRIBE", channel});
+}
+
 void redis_link::start() {
   loops_.post(0, [this] {
+    started_ = true;
     pub_->start();
     sub_->start();
   });
@@ -55,8 +68,16 @@ void redis_link::update_state() {
 }
 
 void redis_link::publish(std::string channel, std::string payload) {
-  loops_.post(0, [this, channel = std::move(channel), payload = std::move(payload)] {
-    pub_->command({"PUBLISH", channel, payload}, [sent = std::chrono::steady_clock::now()](const redis_value& v) {
+  send_publish("PUBLISH", std::move(channel), std::move(payload));
+}
+
+void redis_link::spublish(std::string channel, std::string payload) {
+  send_publish("SPUBLISH", std::move(channel), std::move(payload));
+}
+
+void redis_link::send_publish(const char* verb, std::string channel, std::string payload) {
+  loops_.post(0, [this, verb, channel = std::move(channel), payload = std::move(payload)] {
+    pub_->command({verb, channel, payload}, [sent = std::chrono::steady_clock::now()](const redis_value& v) {
       if (v.is_error()) return;
       metrics::record_redis_publish_latency(
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent).count());
@@ -72,13 +93,16 @@ void redis_link::command(std::vector<std::string> argv, redis_connection::reply_
 }
 
 void redis_link::on_push(const redis_value& v) {
-  // ["message", channel, payload] or ["pmessage", pattern, channel, payload]; the rest are
-  // subscription confirmations.
+  // ["message" | "smessage", channel, payload] or ["pmessage", pattern, channel, payload]; the
+  // rest are subscription confirmations.
   if (v.type != redis_value::kind::array || v.elements.empty()) return;
   const auto& kind = v.elements[0].str;
   try {
     if (kind == "message" && v.elements.size() == 3) {
       if (auto it = channels_.find(v.elements[1].str); it != channels_.end())
+        it->second(v.elements[1].str, v.elements[2].str);
+    } else if (kind == "smessage" && v.elements.size() == 3) {
+      if (auto it = shard_channels_.find(v.elements[1].str); it != shard_channels_.end())
         it->second(v.elements[1].str, v.elements[2].str);
     } else if (kind == "pmessage" && v.elements.size() == 4) {
       if (auto it = patterns_.find(v.elements[1].str); it != patterns_.end())
