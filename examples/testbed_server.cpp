@@ -18,12 +18,14 @@
 //   "server-count"                         → the number of servers
 //   "set-data" value                       socket.data.value = value (seen by fetch)
 // Server-side event "hello" from other servers: answered with {node, args} and announced to the
-// local clients as "server-side" {event, args}.
+// local clients as "server-side" {event, args}; "ping" is answered with the node id (--node-id).
+// --redis-mode sharded uses the sharded adapter.
 // "/admin" refuses connections whose auth.token is not "secret" (connect_error "unauthorized",
 // data {reason}). GET /debug/stats answers {"sessions":N}. With --redis URL it joins a cluster
 // through the Redis adapter (the cluster tests ask across nodes with "ask-room").
 #include "base/log.h"
 #include "cluster/redis_adapter.h"
+#include "cluster/sharded_adapter.h"
 #include "http/listener.h"
 #include "socketio/server.h"
 
@@ -120,8 +122,10 @@ int main(int argc, char** argv) {
   std::string level = "warn";
   std::string redis_url;
   std::string node_id = "testbed";
+  std::string redis_mode = "classic";
   app.add_option("--host", host);
   app.add_option("--node-id", node_id);
+  app.add_option("--redis-mode", redis_mode)->check(CLI::IsMember({"classic", "sharded"}));
   app.add_option("--redis", redis_url);
   app.add_option("--port", port);
   app.add_option("--threads", threads)->check(CLI::Range(1, 64));
@@ -154,6 +158,7 @@ int main(int argc, char** argv) {
     }
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
+      if (redis_mode == "sharded") return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, "socket.io");
       return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, "socket.io");
     });
   }
@@ -213,6 +218,9 @@ int main(int argc, char** argv) {
     });
     s.on("drop-transport", [](sio_socket& self, json, sio_socket::ack_fn) { self.close_transport(); });
     add_cluster_events(main_nsp, s);
+  });
+  main_nsp.on_server_side("ping", [&node_id](json, socketio::namespace_::reply_fn reply) {
+    if (reply) reply(node_id);  // as every Switchboard node (DESIGN.md §7)
   });
   main_nsp.on_server_side("hello", [&main_nsp, &node_id](json args, socketio::namespace_::reply_fn reply) {
     main_nsp.local().emit("server-side", json{{"event", "hello"}, {"args", args}});

@@ -127,6 +127,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
           },
           "URL"))
       ->envname(env("REDIS"));
+  app.add_option("--redis-mode", c.redis_mode,
+                 "classic (Pub/Sub, as createAdapter) or sharded (SSUBSCRIBE/SPUBLISH per room, as "
+                 "createShardedAdapter; Redis 7)")
+      ->check(CLI::IsMember({"classic", "sharded"}))
+      ->envname(env("REDIS_MODE"))
+      ->capture_default_str();
   app.add_option("--key-prefix", c.key_prefix, "Redis channel prefix, as the Node adapter's `key`")
       ->envname(env("KEY_PREFIX"))
       ->capture_default_str();

@@ -6,6 +6,7 @@
 #include "cluster/bridge.h"
 #include "cluster/redis_adapter.h"
 #include "cluster/relay.h"
+#include "cluster/sharded_adapter.h"
 #include "http/listener.h"
 #include "http/static_files.h"
 #include "http/url.h"
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
     cluster::parse_redis_url(cfg.redis_url, endpoint, error);  // validated with the flags
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&loops, &redis, &cfg](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
+      if (cfg.redis_mode == "sharded")
+        return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, cfg.key_prefix);
       return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, cfg.key_prefix);
     });
     // Every node answers the server-side event "ping" with its node id (DESIGN.md §7), so any

@@ -10,11 +10,12 @@
 // - the server-side event `ping` (serverSideEmit with an acknowledgement) is answered with
 //   {node: <peer id>}, the same question every Switchboard node answers (DESIGN §7).
 //
-// startNodePeer({redisUrl, key?, requestsTimeout?, name?}) runs it in-process and returns
-// {url, io, adapter, uid, name, pub, sub, close()}.
+// startNodePeer({redisUrl, key?, requestsTimeout?, name?, mode?}) runs it in-process and returns
+// {url, io, adapter, uid, name, pub, sub, close()}. mode "sharded" uses createShardedAdapter
+// (subscriptionMode "dynamic", channelPrefix = key) instead of the classic createAdapter.
 
 import http from "node:http";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 import { withTimeout } from "../lib/server-process.mjs";
@@ -34,7 +35,7 @@ function refuse(error, message) {
 
 let peerSeq = 0;
 
-export async function startNodePeer({ redisUrl, key = "socket.io", requestsTimeout = 5000, name } = {}) {
+export async function startNodePeer({ redisUrl, key = "socket.io", requestsTimeout = 5000, name, mode = "classic" } = {}) {
   const peerName = name ?? `node-peer-${process.pid}-${++peerSeq}`;
   const pub = createClient({ url: redisUrl, socket: { connectTimeout: CONNECT_TIMEOUT } });
   const sub = pub.duplicate();
@@ -45,7 +46,10 @@ export async function startNodePeer({ redisUrl, key = "socket.io", requestsTimeo
 
   const httpServer = http.createServer();
   const io = new Server(httpServer, {
-    adapter: createAdapter(pub, sub, { key, requestsTimeout }),
+    adapter:
+      mode === "sharded"
+        ? createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: "dynamic" })
+        : createAdapter(pub, sub, { key, requestsTimeout }),
   });
 
   io.on("ping", (...args) => {
