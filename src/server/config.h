@@ -34,7 +34,7 @@ struct config {
   std::string web_root;
   std::string redis_url;  // empty: single node
   std::string key_prefix = "socket.io";
-  std::string redis_mode = "classic";  // or sharded (SSUBSCRIBE/SPUBLISH, Redis 7)
+  std::string redis_mode = "classic";         // or sharded (SSUBSCRIBE/SPUBLISH, Redis 7)
   std::vector<cluster::bridge_rule> bridges;  // --bridge CHANNEL=EVENT
   std::vector<cluster::relay_rule> relays;    // --relay EVENT=CHANNEL|stream:NAME
 };
