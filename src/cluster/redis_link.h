@@ -3,6 +3,12 @@
 // subscriber connection (DESIGN.md §8: one subscriber connection per node), both on worker 0.
 // Subscriptions are registered before start and re-issued after every reconnection, so Redis
 // going away and coming back loses none. Handlers run on worker 0.
+//
+// Against a Redis Cluster (learned from CLUSTER SLOTS on connecting) the link also keeps one
+// command and one subscriber connection per master: a command with a key goes to the master that
+// owns the key's slot (following MOVED once when the cluster changed), a shard channel is
+// SSUBSCRIBEd and SPUBLISHed on its owner. Plain PUBLISH/SUBSCRIBE stay on the first connections:
+// the cluster bus spreads them to every node.
 #include "base/loop_group.h"
 #include "cluster/redis_connection.h"
 
@@ -46,10 +52,24 @@ class redis_link {
   loop_group& loops() { return loops_; }
 
  private:
+  // One master of a Redis Cluster.
+  struct shard {
+    std::string address;  // host:port
+    std::shared_ptr<redis_connection> pub;
+    std::shared_ptr<redis_connection> sub;
+  };
+
   void update_state();
-  // PUBLISH or SPUBLISH, with the publish latency recorded.
-  void send_publish(const char* verb, std::string channel, std::string payload);
   void on_push(const redis_value& v);
+  // Worker 0: sends `argv` to the connection that owns its key; follows one MOVED.
+  void route(std::vector<std::string> argv, redis_connection::reply_fn done, bool redirected);
+  // CLUSTER SLOTS on the first connection: a cluster gets its shards, a single Redis none.
+  void discover();
+  void apply_slots(const redis_value& slots);
+  shard& shard_at(const std::string& host, uint16_t port);
+  redis_connection& sub_for(const std::string& channel);
+  // SSUBSCRIBE every shard channel that `conn` serves (after it became ready, or after discovery).
+  void resubscribe_shards(redis_connection& conn);
 
   loop_group& loops_;
   redis_endpoint endpoint_;
@@ -58,9 +78,13 @@ class redis_link {
   std::map<std::string, message_fn> channels_;
   std::map<std::string, message_fn> patterns_;
   std::map<std::string, message_fn> shard_channels_;  // worker 0 once started
-  bool started_ = false;                              // worker 0
   std::vector<std::function<void()>> on_connected_;
   std::atomic<bool> connected_{false};
+  // Worker 0 state.
+  bool started_ = false;
+  bool discovered_ = false;  // CLUSTER SLOTS answered since the last connection
+  std::vector<std::unique_ptr<shard>> shards_;
+  std::vector<shard*> slot_owner_;  // 16384 entries on a cluster; empty on a single Redis
 };
 
 }  // namespace switchboard::cluster

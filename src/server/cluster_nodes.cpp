@@ -27,7 +27,7 @@ return out
 }  // namespace
 
 cluster_nodes::cluster_nodes(cluster::redis_link& link, std::string prefix, std::string node_id)
-    : link_(link), hash_(prefix + ":nodes"), seen_(prefix + ":nodes:seen"), node_id_(std::move(node_id)) {}
+    : link_(link), hash_(prefix + ":{nodes}"), seen_(prefix + ":{nodes}:seen"), node_id_(std::move(node_id)) {}
 
 void cluster_nodes::exchange(const json& mine, std::function<void(json nodes)> done) {
   link_.command({"EVAL", exchange_script, "2", hash_, seen_, node_id_, mine.dump(), "5"},

@@ -1,8 +1,8 @@
 #pragma once
 // Every node of the cluster as the dashboard shows it: each node writes its own figures
-// (node id, connections, rates) into the hash `<prefix>:nodes` and scores itself with Redis' clock
-// in `<prefix>:nodes:seen` once a second; a read returns the figures of nodes seen in the last
-// 5 s. Called from the dashboard feed on worker 0; answers arrive there too.
+// (node id, connections, rates) into the hash `<prefix>:{nodes}` and scores itself with Redis' clock
+// in `<prefix>:{nodes}:seen` (one hash tag: one shard of a Redis Cluster runs the script) once a second; a read returns
+// the figures of nodes seen in the last 5 s. Called from the dashboard feed on worker 0; answers arrive there too.
 #include "base/json.h"
 #include "cluster/redis_link.h"
 

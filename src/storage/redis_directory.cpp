@@ -23,15 +23,15 @@ redis.call('ZADD', KEYS[1], t[1], ARGV[1])
 return t[1]
 )";
 
-// KEYS[1] nodes zset. ARGV: prefix, seconds after which a silent node is purged. Removes every
+// KEYS[1] nodes zset. ARGV: the keys' common start, seconds after which a silent node is purged. Removes every
 // field a dead node left in the room hashes.
 constexpr const char* purge_script = R"(
 local now = tonumber(redis.call('TIME')[1])
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[2])))
 for _, node in ipairs(dead) do
-  local rooms_key = ARGV[1] .. ':presence:node:' .. node
+  local rooms_key = ARGV[1] .. 'node:' .. node
   for _, room in ipairs(redis.call('SMEMBERS', rooms_key)) do
-    local key = ARGV[1] .. ':presence:{' .. room .. '}'
+    local key = ARGV[1] .. 'room:' .. room
     for _, f in ipairs(redis.call('HKEYS', key)) do
       if string.sub(f, 1, #node + 1) == node .. '\n' then redis.call('HDEL', key, f) end
     end
@@ -104,12 +104,12 @@ return out
 )";
 
 // [room, count, room, count, …] over the rooms set KEYS[1]; KEYS[2] nodes zset; ARGV: live
-// seconds, prefix. Rooms whose hash is gone are dropped from the set.
+// seconds, the keys' common start. Rooms whose hash is gone are dropped from the set.
 const std::string rooms_script = std::string(live_users_lua) + R"(
 local live = {}
 local out = {}
 for _, room in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local key = ARGV[2] .. ':presence:{' .. room .. '}'
+  local key = ARGV[2] .. 'room:' .. room
   if redis.call('EXISTS', key) == 0 then
     redis.call('SREM', KEYS[1], room)
   else
@@ -124,6 +124,8 @@ return out
 )";
 
 }  // namespace
+
+std::string redis_directory::key(const std::string& rest) const { return prefix_ + ":{presence}:" + rest; }
 
 redis_directory::redis_directory(cluster::redis_link& link, presence& local, std::string prefix, std::string node_id)
     : link_(link),
@@ -140,9 +142,8 @@ redis_directory::redis_directory(cluster::redis_link& link, presence& local, std
 
 void redis_directory::write(const std::string& room, const std::string& user, bool present,
                             std::function<void(bool others)> done) {
-  link_.command({"EVAL", write_script, "4", prefix_ + ":presence:{" + room + "}", prefix_ + ":presence:rooms",
-                 prefix_ + ":presence:node:" + node_id_, prefix_ + ":presence:nodes", node_id_, user,
-                 present ? "1" : "0", std::to_string(live_seconds), room},
+  link_.command({"EVAL", write_script, "4", key("room:" + room), key("rooms"), key("node:" + node_id_), key("nodes"),
+                 node_id_, user, present ? "1" : "0", std::to_string(live_seconds), room},
                 [done = std::move(done)](const cluster::redis_value& v) {
                   if (!done) return;
                   // Redis away: announce (a repeated presence event beats a missing one).
@@ -178,8 +179,8 @@ void redis_directory::heartbeat() {
 }
 
 void redis_directory::beat() {
-  link_.command({"EVAL", heartbeat_script, "1", prefix_ + ":presence:nodes", node_id_}, {});
-  link_.command({"EVAL", purge_script, "1", prefix_ + ":presence:nodes", prefix_, std::to_string(purge_after_seconds)},
+  link_.command({"EVAL", heartbeat_script, "1", key("nodes"), node_id_}, {});
+  link_.command({"EVAL", purge_script, "1", key("nodes"), key(""), std::to_string(purge_after_seconds)},
                 [](const cluster::redis_value& v) {
                   if (v.type == cluster::redis_value::kind::integer && v.integer > 0)
                     SB_LOG(info, "event=presence_purged nodes=" << v.integer);
@@ -191,8 +192,7 @@ void redis_directory::resync() {
 }
 
 void redis_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {
-  link_.command({"EVAL", members_script, "2", prefix_ + ":presence:{" + room + "}", prefix_ + ":presence:nodes",
-                 std::to_string(live_seconds)},
+  link_.command({"EVAL", members_script, "2", key("room:" + room), key("nodes"), std::to_string(live_seconds)},
                 [this, room, &reply_on, done = std::move(done)](const cluster::redis_value& v) mutable {
                   std::vector<std::string> out;
                   if (v.type == cluster::redis_value::kind::array) {
@@ -206,8 +206,7 @@ void redis_directory::members(const std::string& room, boost::asio::io_context& 
 }
 
 void redis_directory::rooms(boost::asio::io_context& reply_on, rooms_fn done) {
-  link_.command({"EVAL", rooms_script, "2", prefix_ + ":presence:rooms", prefix_ + ":presence:nodes",
-                 std::to_string(live_seconds), prefix_},
+  link_.command({"EVAL", rooms_script, "2", key("rooms"), key("nodes"), std::to_string(live_seconds), key("")},
                 [this, &reply_on, done = std::move(done)](const cluster::redis_value& v) mutable {
                   std::vector<room_summary> out;
                   if (v.type == cluster::redis_value::kind::array) {

@@ -1,9 +1,10 @@
 #pragma once
 // Cluster-wide presence in Redis (`--redis`). Each node mirrors its own presence: per room a hash
-// `<prefix>:presence:{room}` with one field `<node>\n<user>` per user present on that node, the
-// set `<prefix>:presence:rooms`, and the set `<prefix>:presence:node:<node>` of the rooms it wrote
-// to. Liveness: every node scores itself in the sorted set `<prefix>:presence:nodes` with Redis'
-// own clock every 5 s; readers count only nodes seen in the last 15 s, so the members of a node
+// `<prefix>:{presence}:room:<room>` with one field `<node>\n<user>` per user present on that node,
+// the set `<prefix>:{presence}:rooms`, and the set `<prefix>:{presence}:node:<node>` of the rooms
+// it wrote to. One hash tag for all: on a Redis Cluster the scripts that read several of them run
+// on one shard. Liveness: every node scores itself in the sorted set `<prefix>:{presence}:nodes`
+// with Redis' own clock every 5 s; readers count only nodes seen in the last 15 s, so the members of a node
 // that died vanish within 15 s, and a live node purges a dead node's fields after 60 s. After a
 // reconnection the node writes its whole presence again. Reads are Lua scripts that return the
 // distinct users of live nodes. A write is a script too, which also tells whether another live
@@ -31,6 +32,7 @@ class redis_directory final : public presence_directory {
  private:
   // Records the change; `done(others)` (worker 0) with whether another live node has the user in
   // the room; true when Redis is away.
+  std::string key(const std::string& rest) const;  // <prefix>:{presence}:<rest>
   void write(const std::string& room, const std::string& user, bool present, std::function<void(bool others)> done);
   void heartbeat();
   void beat();

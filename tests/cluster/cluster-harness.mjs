@@ -63,10 +63,13 @@ export function freePort() {
   });
 }
 
-// A redis-server on 127.0.0.1:port that can be stopped and started again on the same port.
+// A redis-server on 127.0.0.1:port that can be stopped and started again on the same port. With
+// `cluster`, a Redis Cluster node (its nodes.conf in a fresh folder, removed by stop()).
 class RedisServer {
-  constructor(port) {
+  constructor(port, { cluster = false } = {}) {
     this.port = port;
+    this.cluster = cluster;
+    this.dir = cluster ? mkdtempSync(path.join(os.tmpdir(), "switchboard-redis-")) : os.tmpdir();
     this.url = `redis://127.0.0.1:${port}`;
     this.child = null;
     this.log = "";
@@ -83,11 +86,13 @@ class RedisServer {
 
   async start(ms = 5000) {
     assert.equal(this.child, null, "redis-server is already running");
-    const child = spawn(
-      REDIS_BINARY,
-      ["--port", String(this.port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", os.tmpdir()],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const args = ["--port", String(this.port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", this.dir];
+    if (this.cluster) {
+      // The bus port is chosen too: the default (port + 10000) may be past 65535.
+      this.busPort ??= await freePort();
+      args.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port", String(this.busPort));
+    }
+    const child = spawn(REDIS_BINARY, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.exitPromise = new Promise((resolve) => {
       child.on("exit", (code, signal) => {
@@ -144,10 +149,10 @@ class RedisServer {
   }
 }
 
-export async function startRedis() {
+export async function startRedis({ cluster = false } = {}) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const server = new RedisServer(await freePort());
+    const server = new RedisServer(await freePort(), { cluster });
     try {
       return await server.start();
     } catch (err) {
