@@ -29,6 +29,7 @@ enum class counter : uint8_t {
   redis_reconnects,           // Redis connections re-established
   bridged_messages,           // payloads from bridge channels emitted to clients
   relayed_jobs,               // relayed client events Redis accepted for workers
+  cluster_bad_messages,       // messages on cluster channels that could not be used (dropped)
   count_
 };
 

@@ -1,6 +1,5 @@
 #include "cluster/bridge.h"
 
-#include "base/log.h"
 #include "base/metrics.h"
 #include "protocol/socketio/packet.h"
 
@@ -31,11 +30,7 @@ json bridge_argument(std::string_view payload) {
 
 void attach_bridge(redis_link& link, socketio::namespace_& nsp, bridge_rule rule, size_t max_bytes) {
   link.subscribe(rule.channel, [&nsp, rule, max_bytes](const std::string&, const std::string& payload) {
-    if (payload.size() > max_bytes) {
-      SB_LOG(warn,
-             "event=bridge_dropped channel=" << rule.channel << " bytes=" << payload.size() << " limit=" << max_bytes);
-      return;
-    }
+    if (payload.size() > max_bytes) return drop_bad_message(rule.channel, payload.size(), "over --max-payload");
     metrics::add(metrics::counter::bridged_messages);
     nsp.local().emit(rule.event, json::array({bridge_argument(payload)}));
   });

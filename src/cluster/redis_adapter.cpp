@@ -58,10 +58,8 @@ void redis_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broad
 
 void redis_adapter::on_broadcast(const std::string& payload) {
   const json message = json::from_msgpack(payload, true, false);
-  if (!message.is_array() || message.size() < 2 || !message[1].is_object()) {
-    SB_LOG(warn, "event=redis_bad_message channel=" << channel_ << " bytes=" << payload.size());
-    return;
-  }
+  if (!message.is_array() || message.size() < 2 || !message[1].is_object())
+    return drop_bad_message(channel_, payload.size(), "not a MessagePack [uid, packet, opts]");
   if (message[0].is_string() && message[0].get_ref<const std::string&>() == uid_) return;  // our own
   node_.deliver(message[1], message.size() > 2 ? message[2] : json::object());
 }
@@ -72,7 +70,8 @@ void redis_adapter::on_request(const std::string& payload) {
   // JSON, except BROADCAST with ack, which is MessagePack (the first byte tells).
   const json req = !payload.empty() && payload[0] == '{' ? json::parse(payload, nullptr, false)
                                                          : json::from_msgpack(payload, true, false);
-  if (!req.is_object() || !req.contains("type") || !req["type"].is_number_integer()) return;
+  if (!req.is_object() || !req.contains("type") || !req["type"].is_number_integer())
+    return drop_bad_message(request_channel_, payload.size(), "not a request {type, ...}");
   if (auto uid = req.find("uid"); uid != req.end() && uid->is_string() && uid->get_ref<const std::string&>() == uid_)
     return;  // our own request
   const json request_id = req.value("requestId", json());
@@ -206,9 +205,9 @@ void redis_adapter::answer_broadcast_with_ack(const json& req) {
 void redis_adapter::on_response(const std::string& payload) {
   const json res = !payload.empty() && payload[0] == '{' ? json::parse(payload, nullptr, false)
                                                          : json::from_msgpack(payload, true, false);
-  if (!res.is_object()) return;
-  const auto rid = res.find("requestId");
-  if (rid == res.end() || !rid->is_string()) return;
+  const auto rid = res.is_object() ? res.find("requestId") : res.end();
+  if (!res.is_object() || rid == res.end() || !rid->is_string())
+    return drop_bad_message(response_channel_, payload.size(), "not a response {requestId, ...}");
   if (on_answer(rid->get<std::string>(), res)) return;
   const auto type = res.find("type");
   if (type == res.end() || !type->is_number_integer()) return;

@@ -8,6 +8,11 @@
 
 namespace switchboard::cluster {
 
+void drop_bad_message(std::string_view channel, size_t bytes, std::string_view why) {
+  metrics::add(metrics::counter::cluster_bad_messages);
+  SB_LOG(warn, "event=redis_bad_message channel=\"" << channel << "\" bytes=" << bytes << " why=\"" << why << "\"");
+}
+
 redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
     : loops_(loops),
       endpoint_(std::move(endpoint)),
@@ -221,9 +226,8 @@ void redis_link::on_push(const redis_value& v) {
         it->second(v.elements[2].str, v.elements[3].str);
     }
   } catch (const std::exception& e) {
-    // Anyone can PUBLISH: a message we cannot handle is logged, never fatal.
-    SB_LOG(warn, "event=redis_bad_message channel=\"" << (v.elements.size() > 1 ? v.elements[1].str : "")
-                                                      << "\" error=\"" << e.what() << "\"");
+    // Anyone can PUBLISH: a message we cannot handle is logged and counted, never fatal.
+    drop_bad_message(v.elements.size() > 1 ? v.elements[1].str : "", v.elements.back().str.size(), e.what());
   }
 }
 

@@ -20,6 +20,10 @@
 
 namespace switchboard::cluster {
 
+// Anyone can publish on a cluster channel: what cannot be used is logged and counted
+// (switchboard_cluster_bad_messages_total), never fatal.
+void drop_bad_message(std::string_view channel, size_t bytes, std::string_view why);
+
 class redis_link {
  public:
   using message_fn = std::function<void(const std::string& channel, const std::string& payload)>;

@@ -1,6 +1,5 @@
 #include "cluster/sharded_adapter.h"
 
-#include "base/log.h"
 #include "protocol/socketio/packet.h"
 #include "socketio/socket.h"
 
@@ -211,10 +210,8 @@ void sharded_adapter::ask(int type, json data, std::chrono::milliseconds timeout
 void sharded_adapter::on_message(const std::string& payload) {
   const json m = decode_cluster_message(payload);
   if (!m.is_object() || !m.contains("type") || !m["type"].is_number_integer() || !m.contains("data") ||
-      !m["data"].is_object()) {
-    SB_LOG(warn, "event=redis_bad_message channel=" << channel_ << " bytes=" << payload.size());
-    return;
-  }
+      !m["data"].is_object())
+    return drop_bad_message(channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const std::string sender = string_field(m, "uid");
   if (sender == uid_ || string_field(m, "nsp") != nsp_) return;  // our own, or another namespace
   const json& data = m["data"];
@@ -273,7 +270,7 @@ void sharded_adapter::on_response(const std::string& payload) {
   const json m = decode_cluster_message(payload);
   if (!m.is_object() || !m.contains("type") || !m["type"].is_number_integer() || !m.contains("data") ||
       !m["data"].is_object())
-    return;
+    return drop_bad_message(response_channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const json& data = m["data"];
   const std::string request_id = string_field(data, "requestId");
   if (request_id.empty()) return;

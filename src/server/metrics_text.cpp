@@ -36,6 +36,8 @@ constexpr family families[] = {
     {"switchboard_redis_reconnects_total", "counter", "Redis reconnections.", counter::redis_reconnects},
     {"switchboard_bridged_messages_total", "counter", "Bridge channel payloads emitted to clients.",
      counter::bridged_messages},
+    {"switchboard_cluster_bad_messages_total", "counter",
+     "Messages on Redis adapter or bridge channels that were dropped as unusable.", counter::cluster_bad_messages},
     {"switchboard_relayed_jobs_total", "counter", "Relayed client events handed to workers through Redis.",
      counter::relayed_jobs},
 };
