@@ -1,5 +1,8 @@
 #include "cluster/classic_wire.h"
 
+#include <cstdio>
+#include <ctime>
+
 namespace switchboard::cluster {
 
 std::string encode_broadcast(const std::string& uid, const std::string& nsp, const json& data,
@@ -10,6 +13,50 @@ std::string encode_broadcast(const std::string& uid, const std::string& nsp, con
                                     json{{"rooms", opts.rooms}, {"except", opts.except}, {"flags", flags}}});
   const auto bytes = json::to_msgpack(message);
   return std::string(bytes.begin(), bytes.end());
+}
+
+namespace {
+
+// JavaScript's Date.prototype.toISOString: 1970-01-01T00:00:00.000Z.
+std::string iso_8601(int64_t ms) {
+  const int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // floor
+  const int millis = static_cast<int>(ms - secs * 1000);
+  const std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];  // wide enough for any int the compiler imagines
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
+
+}  // namespace
+
+void normalize_notepack(json& value) {
+  if (value.is_binary()) {
+    const auto& b = value.get_binary();
+    if (!b.has_subtype()) return;  // a real Buffer
+    uint64_t raw = 0;
+    if (b.subtype() == 0xff && (b.size() == 4 || b.size() == 8)) {
+      // The MessagePack timestamp: 32-bit seconds, or 30-bit nanoseconds over 34-bit seconds.
+      for (uint8_t byte : b) raw = (raw << 8) | byte;
+      const int64_t secs = b.size() == 4 ? static_cast<int64_t>(raw) : static_cast<int64_t>(raw & 0x3ffffffffULL);
+      const int64_t nanos = b.size() == 4 ? 0 : static_cast<int64_t>(raw >> 34);
+      value = iso_8601(secs * 1000 + nanos / 1'000'000);
+    } else if (b.subtype() == 0xff && b.size() == 12) {
+      // Timestamp 96: 32-bit nanoseconds, then signed 64-bit seconds (dates before 1970).
+      uint32_t nanos = 0;
+      for (size_t i = 0; i < 4; ++i) nanos = (nanos << 8) | b[i];
+      for (size_t i = 4; i < 12; ++i) raw = (raw << 8) | b[i];
+      value = iso_8601(static_cast<int64_t>(raw) * 1000 + static_cast<int64_t>(nanos / 1'000'000));
+    } else if (b.subtype() == 0 && b.size() == 1) {
+      value = nullptr;  // undefined
+    }
+    return;
+  }
+  if (value.is_array() || value.is_object()) {
+    for (auto& v : value) normalize_notepack(v);
+  }
 }
 
 std::string broadcast_channel(const std::string& base_channel, const fanout::broadcast_options& opts) {

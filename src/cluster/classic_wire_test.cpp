@@ -53,5 +53,25 @@ TEST(classic_wire, one_room_has_its_own_channel) {
   EXPECT_EQ(broadcast_channel("socket.io#/#", opts), "socket.io#/#");
 }
 
+TEST(NotepackExtensions, DatesBecomeIsoStringsAndUndefinedNull) {
+  // As notepack.io 3 encodes them: new Date(0) (timestamp 32), 2026-11-30T10:00:00.042Z (timestamp
+  // 64, as the Node peer sends it), 1969-12-31T23:59:59.999Z (timestamp 96), undefined, a Buffer.
+  const std::vector<uint8_t> bytes = {0x95,                                                        // array of 5
+                                      0xd6, 0xff, 0,    0,    0,    0,                             // Date(0)
+                                      0xd7, 0xff, 0x0a, 0x03, 0x7a, 0x00, 0x6b, 0x0d, 0x49, 0x20,  // timestamp 64
+                                      0xc7, 0x0c, 0xff, 0x3b, 0x8b, 0x87, 0xc0, 0xff, 0xff, 0xff,
+                                      0xff, 0xff, 0xff, 0xff, 0xff,  // -1 s + .999
+                                      0xd4, 0x00, 0x00,              // undefined
+                                      0xc4, 0x02, 0x01, 0x02};       // Buffer
+  json v = json::from_msgpack(bytes);
+  normalize_notepack(v);
+  ASSERT_EQ(v.size(), 5u);
+  EXPECT_EQ(v[0], "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(v[1], "2026-11-30T10:00:00.042Z");
+  EXPECT_EQ(v[2], "1969-12-31T23:59:59.999Z");
+  EXPECT_TRUE(v[3].is_null());
+  EXPECT_TRUE(v[4].is_binary());
+}
+
 }  // namespace
 }  // namespace switchboard::cluster

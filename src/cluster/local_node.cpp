@@ -1,5 +1,6 @@
 #include "cluster/local_node.h"
 
+#include "cluster/classic_wire.h"
 #include "socketio/broadcast.h"
 #include "socketio/describe.h"
 #include "socketio/encode.h"
@@ -57,8 +58,9 @@ void local_node::deliver(const json& packet, const json& opts) {
   p.type = protocol::socketio::packet_type::event;
   p.nsp = nsp_;
   p.data = *data;
+  normalize_notepack(*p.data);
   auto encoded = socketio::encode_packet(p);
-  encoded.data = *data;
+  encoded.data = *p.data;
   members_.broadcast(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
                      std::make_shared<const fanout::broadcast_options>(options_of(opts)));
 }
@@ -72,8 +74,9 @@ void local_node::deliver_with_ack(const json& packet, const json& opts, std::fun
   p.nsp = nsp_;
   p.id = socketio::next_broadcast_ack_id();
   p.data = *data;
+  normalize_notepack(*p.data);
   auto encoded = socketio::encode_packet(p);
-  encoded.data = *data;
+  encoded.data = *p.data;
   // Every worker reports its count once; the total goes out when all did.
   struct tally {
     std::mutex mutex;

@@ -156,6 +156,23 @@ test("binary arguments from the Node peer reach Switchboard clients as binary", 
   assert.deepEqual(bytes(second.data), [...Buffer.from("hi")]);
 });
 
+test("a Date and undefined from the Node peer arrive as a Node client would see them", { timeout: TEST_TIMEOUT }, async () => {
+  const cy = await openUser(A, "cy");
+  const nn = await openUser(N, "nn");
+  await join(cy, "dates");
+  await join(nn, "dates");
+  await firstBroadcastFromN(() => N.io.to("dates"), cy.log);
+  const when = new Date(Date.UTC(2026, 10, 30, 10, 0, 0, 42));
+  N.io.to("dates").emit("when", when, { at: when, gone: undefined }, [undefined]);
+  const [here, there] = await Promise.all([
+    cy.log.take(eventNamed("when"), WAIT, "the Date at the Switchboard client"),
+    nn.log.take(eventNamed("when"), WAIT, "the Date at the Node client"),
+  ]);
+  // As JSON.stringify: ISO strings for dates, null for undefined in an array, no undefined key.
+  assert.deepEqual(there.args, ["2026-11-30T10:00:00.042Z", { at: "2026-11-30T10:00:00.042Z" }, [null]]);
+  assert.deepEqual(here.args, there.args);
+});
+
 test("--key-prefix: a node with another prefix talks to a Node peer with that key, not to the default ones", { timeout: TEST_TIMEOUT }, async () => {
   const A2 = await res.node({ redisUrl: redis.url, nodeId: "nA2", args: ["--key-prefix", "custom"] });
   const N2 = await res.peer({ redisUrl: redis.url, key: "custom", requestsTimeout: WAIT });
