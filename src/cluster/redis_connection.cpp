@@ -7,6 +7,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 
 namespace switchboard::cluster {
@@ -90,9 +91,37 @@ void redis_connection::connect() {
                                   if (self->state_ != state::connecting) return;
                                   if (ec2) return self->fail("cannot connect: " + ec2.message());
                                   self->socket_.set_option(boost::asio::ip::tcp::no_delay(true));
+                                  if (self->endpoint_.tls) return self->tls_handshake();
                                   self->handshake();
                                 });
                           });
+}
+
+void redis_connection::tls_handshake() {
+  namespace ssl = boost::asio::ssl;
+  tls_context_ = std::make_unique<ssl::context>(ssl::context::tls_client);
+  boost::system::error_code ec;
+  if (endpoint_.ca_file.empty()) {
+    tls_context_->set_default_verify_paths(ec);
+  } else {
+    tls_context_->load_verify_file(endpoint_.ca_file, ec);
+  }
+  if (ec) return fail("TLS: cannot load the certificate authorities: " + ec.message());
+  tls_ = std::make_unique<ssl::stream<boost::asio::ip::tcp::socket&>>(socket_, *tls_context_);
+  // The server's certificate must be signed by a trusted authority and name the host (or IP).
+  tls_->set_verify_mode(ssl::verify_peer);
+  tls_->set_verify_callback(ssl::host_name_verification(endpoint_.host));
+  boost::system::error_code not_ip;
+  boost::asio::ip::make_address(endpoint_.host, not_ip);
+  if (not_ip) {  // SNI names hosts, never IP addresses (RFC 6066); SSL_set_tlsext_host_name, without its C cast
+    SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(endpoint_.host.c_str()));
+  }
+  tls_->async_handshake(ssl::stream_base::client, [self = shared_from_this()](boost::system::error_code hs) {
+    if (self->state_ != state::connecting) return;
+    if (hs) return self->fail("TLS handshake failed: " + hs.message());
+    self->handshake();
+  });
 }
 
 void redis_connection::handshake() {
@@ -170,18 +199,18 @@ void redis_connection::schedule_flush() {
 void redis_connection::flush() {
   if (!writing_.empty() || out_.empty() || (state_ != state::ready && state_ != state::handshake)) return;
   writing_.swap(out_);
-  boost::asio::async_write(socket_, boost::asio::buffer(writing_),
-                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                             self->writing_.clear();
-                             if (self->state_ != state::ready && self->state_ != state::handshake) return;
-                             if (ec) return self->fail("write failed: " + ec.message());
-                             self->flush();
-                           });
+  const auto on_written = [self = shared_from_this()](boost::system::error_code ec, size_t) {
+    self->writing_.clear();
+    if (self->state_ != state::ready && self->state_ != state::handshake) return;
+    if (ec) return self->fail("write failed: " + ec.message());
+    self->flush();
+  };
+  if (tls_) return boost::asio::async_write(*tls_, boost::asio::buffer(writing_), on_written);
+  boost::asio::async_write(socket_, boost::asio::buffer(writing_), on_written);
 }
 
 void redis_connection::read() {
-  socket_.async_read_some(boost::asio::buffer(in_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                                size_t n) {
+  const auto on_read = [self = shared_from_this()](boost::system::error_code ec, size_t n) {
     if (self->state_ == state::stopped || self->state_ == state::connecting || self->state_ == state::idle) return;
     if (ec)
       return self->fail(ec == boost::asio::error::eof ? "Redis closed the connection" : "read failed: " + ec.message());
@@ -196,7 +225,9 @@ void redis_connection::read() {
       if (self->state_ == state::stopped || self->state_ == state::connecting) return;
     }
     self->read();
-  });
+  };
+  if (tls_) return tls_->async_read_some(boost::asio::buffer(in_), on_read);
+  socket_.async_read_some(boost::asio::buffer(in_), on_read);
 }
 
 void redis_connection::dispatch(redis_value&& v) {
@@ -229,6 +260,7 @@ void redis_connection::fail(std::string_view why) {
   backoff_ = std::min(backoff_ * 2, max_backoff);
   retry_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->state_ == state::stopped) return;
+    self->tls_.reset();  // it refers to the socket: gone before the socket is replaced
     self->socket_ = boost::asio::ip::tcp::socket(self->ctx_);
     self->connect();
   });

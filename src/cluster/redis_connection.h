@@ -13,6 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
@@ -62,6 +64,7 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   enum class state { idle, connecting, handshake, ready, stopped };
 
   void connect();
+  void tls_handshake();
   void handshake();
   void read();
   void schedule_flush();
@@ -76,6 +79,9 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   std::string name_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ip::tcp::socket socket_;
+  // rediss://: the TLS layer over socket_, made again for every connection attempt.
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::steady_timer retry_;
   std::chrono::milliseconds backoff_{100};
   state state_ = state::idle;

@@ -14,13 +14,13 @@ bool parse_int(std::string_view s, int min, int max, int& out) {
 }  // namespace
 
 bool parse_redis_url(std::string_view url, redis_endpoint& out, std::string& error) {
-  constexpr std::string_view scheme = "redis://";
-  if (!url.starts_with(scheme)) {
-    error = "expected redis://[user:pass@]HOST:PORT[/DB]";
+  redis_endpoint e;
+  e.tls = url.starts_with("rediss://");
+  if (!e.tls && !url.starts_with("redis://")) {
+    error = "expected redis://[user:pass@]HOST:PORT[/DB] (or rediss:// for TLS)";
     return false;
   }
-  redis_endpoint e;
-  auto rest = url.substr(scheme.size());
+  auto rest = url.substr(e.tls ? 9 : 8);
   if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
     const auto db = rest.substr(slash + 1);
     if (!db.empty() && !parse_int(db, 0, 1'000'000, e.db)) {

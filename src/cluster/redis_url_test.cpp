@@ -36,5 +36,20 @@ TEST(redis_url, refuses_what_is_not_a_redis_url) {
   }
 }
 
+TEST(redis_url, rediss_means_tls) {
+  redis_endpoint e;
+  std::string error;
+  ASSERT_TRUE(parse_redis_url("rediss://:secret@cache.example.com:6380/2", e, error)) << error;
+  EXPECT_TRUE(e.tls);
+  EXPECT_EQ(e.host, "cache.example.com");
+  EXPECT_EQ(e.port, 6380);
+  EXPECT_EQ(e.password, "secret");
+  EXPECT_EQ(e.db, 2);
+  ASSERT_TRUE(parse_redis_url("redis://h:1", e, error));
+  EXPECT_FALSE(e.tls);
+  EXPECT_FALSE(parse_redis_url("redisss://h:1", e, error));
+  EXPECT_NE(error.find("rediss://"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace switchboard::cluster

@@ -118,7 +118,8 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
       ->envname(env("LOG_LEVEL"))
       ->capture_default_str();
-  app.add_option("--redis", c.redis_url, "join a cluster through Redis: redis://[user:pass@]HOST:PORT[/DB]")
+  app.add_option("--redis", c.redis_url,
+                 "join a cluster through Redis: redis://[user:pass@]HOST:PORT[/DB], or rediss:// for TLS")
       ->check(CLI::Validator(
           [](std::string& value) -> std::string {
             cluster::redis_endpoint e;
@@ -127,6 +128,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
           },
           "URL"))
       ->envname(env("REDIS"));
+  app.add_option("--redis-ca", c.redis_ca,
+                 "with rediss://: PEM file of the authorities that sign Redis' certificate (default: the system's)")
+      ->check(CLI::ExistingFile)
+      ->envname(env("REDIS_CA"));
   app.add_option("--redis-mode", c.redis_mode,
                  "classic (Pub/Sub, as createAdapter) or sharded (SSUBSCRIBE/SPUBLISH per room, as "
                  "createShardedAdapter; Redis 7)")

@@ -33,6 +33,7 @@ struct config {
   log_level level = log_level::info;
   std::string web_root;
   std::string redis_url;  // empty: single node
+  std::string redis_ca;   // rediss://: CA bundle to check the server's certificate; empty: the system's
   std::string key_prefix = "socket.io";
   std::string redis_mode = "classic";         // or sharded (SSUBSCRIBE/SPUBLISH, Redis 7)
   std::vector<cluster::bridge_rule> bridges;  // --bridge CHANNEL=EVENT

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
     cluster::redis_endpoint endpoint;
     std::string error;
     cluster::parse_redis_url(cfg.redis_url, endpoint, error);  // validated with the flags
+    endpoint.ca_file = cfg.redis_ca;
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&loops, &redis, &cfg](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
       if (cfg.redis_mode == "sharded")

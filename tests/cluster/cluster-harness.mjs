@@ -64,13 +64,15 @@ export function freePort() {
 }
 
 // A redis-server on 127.0.0.1:port that can be stopped and started again on the same port. With
-// `cluster`, a Redis Cluster node (its nodes.conf in a fresh folder, removed by stop()).
+// `cluster`, a Redis Cluster node (its nodes.conf in a fresh folder); with `tls` ({cert, key, ca}
+// files), TLS only (url rediss://).
 class RedisServer {
-  constructor(port, { cluster = false } = {}) {
+  constructor(port, { cluster = false, tls = null } = {}) {
     this.port = port;
     this.cluster = cluster;
+    this.tls = tls;
     this.dir = cluster ? mkdtempSync(path.join(os.tmpdir(), "switchboard-redis-")) : os.tmpdir();
-    this.url = `redis://127.0.0.1:${port}`;
+    this.url = `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`;
     this.child = null;
     this.log = "";
     this.exitPromise = null;
@@ -87,6 +89,11 @@ class RedisServer {
   async start(ms = 5000) {
     assert.equal(this.child, null, "redis-server is already running");
     const args = ["--port", String(this.port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", this.dir];
+    if (this.tls) {
+      args.splice(0, 2, "--port", "0", "--tls-port", String(this.port));
+      args.push("--tls-cert-file", this.tls.cert, "--tls-key-file", this.tls.key, "--tls-ca-cert-file", this.tls.ca);
+      args.push("--tls-auth-clients", "no");
+    }
     if (this.cluster) {
       // The bus port is chosen too: the default (port + 10000) may be past 65535.
       this.busPort ??= await freePort();
@@ -149,10 +156,10 @@ class RedisServer {
   }
 }
 
-export async function startRedis({ cluster = false } = {}) {
+export async function startRedis({ cluster = false, tls = null } = {}) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const server = new RedisServer(await freePort(), { cluster });
+    const server = new RedisServer(await freePort(), { cluster, tls });
     try {
       return await server.start();
     } catch (err) {
