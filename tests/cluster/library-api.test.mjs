@@ -208,3 +208,24 @@ test("serverSideEmit with ack from the Node peer is answered by the Switchboard 
     ],
   );
 });
+
+test("binary broadcast from a Switchboard node reaches the other node and the Node peer as binary", { timeout: TEST_TIMEOUT }, async () => {
+  const room = uniqueRoom("bin");
+  const a = await client(T1, "bin-a", [room]);
+  const b = await client(T2, "bin-b", [room]);
+  const n = await client(N, "bin-n", [room]);
+  await eventually(
+    (i) => call(a, "to-room", { room, event: "probe", args: [i] }),
+    async (ms) => {
+      await b.log.take(eventNamed("probe"), ms, "a probe at T2");
+      await n.log.take(eventNamed("probe"), ms, "a probe at N");
+    },
+    { what: "a first broadcast from T1 to T2 and N" },
+  );
+  assert.equal(await call(a, "to-room", { room, event: "blob", args: [Buffer.from([0, 1, 255]), { k: Buffer.from("hi") }] }), true);
+  for (const c of [b, n]) {
+    const ev = await c.log.take(eventNamed("blob"), WAIT, `the binary at ${c.log.name}`);
+    assert.deepEqual([...new Uint8Array(ev.args[0])], [0, 1, 255]);
+    assert.equal(Buffer.from(ev.args[1].k).toString(), "hi");
+  }
+});

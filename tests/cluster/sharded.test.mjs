@@ -199,3 +199,17 @@ test("disconnect_sockets on a Switchboard node disconnects the Node peer's socke
   assert.equal(await withTimeout(boss.emitWithAck("disconnect-sockets", { room, close: true }), WAIT, "kick"), true);
   assert.deepEqual(await Promise.all(gone), ["io server disconnect", "io server disconnect"]);
 });
+
+test("binary broadcast from a Switchboard node reaches the Node peer as binary (MessagePack message)", { timeout: TEST_TIMEOUT }, async () => {
+  const room = uniqueRoom("sbin");
+  const t = await waitConnected(connectUser(T, "sbin-t", {}, "sbin-t"));
+  assert.equal(await withTimeout(t.emitWithAck("join", room), WAIT, "join on T"), true);
+  const nia = await openUser(N, "sbin-n");
+  await join(nia, room);
+  await waitShardCount(`${MAIN}${room}#`, 2, "T and N on the room channel");
+  const blob = { room, event: "blob", args: [Buffer.from([9, 8, 7]), { k: Buffer.from("yo") }] };
+  assert.equal(await withTimeout(t.emitWithAck("to-room", blob), WAIT, "to-room"), true);
+  const ev = await nia.log.take(eventNamed("blob"), WAIT, "the binary at the Node peer");
+  assert.deepEqual([...new Uint8Array(ev.args[0])], [9, 8, 7]);
+  assert.equal(Buffer.from(ev.args[1].k).toString(), "yo");
+});
