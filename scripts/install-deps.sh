@@ -12,9 +12,9 @@ debs=(
 )
 # `--test`: what only the tests need — a real browser for the page tests, dpkg tools for the
 # package, a real Redis for the cluster tests (each test file starts its own redis-server), nginx
-# in front of a cluster (deploy/nginx/).
+# in front of a cluster (deploy/nginx/), openssl to make the certificates of the TLS tests.
 if [ "${1:-}" = "--test" ]; then
-  debs+=(chromium fonts-dejavu-core dpkg-dev fakeroot redis-server redis-tools nginx)
+  debs+=(chromium fonts-dejavu-core dpkg-dev fakeroot redis-server redis-tools nginx openssl)
 fi
 # Node.js 20 comes with the machine; Debian's own nodejs + npm are the fallback on a bare system.
 command -v npm >/dev/null || debs+=(nodejs npm)
