@@ -51,6 +51,17 @@ const json* event_data_of(const json& packet, const std::string& nsp) {
 
 }  // namespace
 
+size_t local_node::broadcast_with_ack(const fanout::broadcast_packet_ptr& packet,
+                                      const fanout::broadcast_options_ptr& opts, uint64_t ack_id,
+                                      const fanout::ack_handlers_ptr& handlers, std::chrono::milliseconds timeout) {
+  // The memory adapter tells its reporter count at once (synchronously).
+  size_t reporters = 0;
+  auto local = std::make_shared<fanout::ack_handlers>(*handlers);
+  local->expect = [&reporters](size_t n) { reporters = n; };
+  members_.broadcast_with_ack(packet, opts, ack_id, local, timeout);
+  return reporters;
+}
+
 void local_node::deliver(const json& packet, const json& opts) {
   const json* data = event_data_of(packet, nsp_);
   if (data == nullptr) return;

@@ -26,6 +26,13 @@ class local_node {
 
   fanout::memory_adapter& members() { return members_; }
 
+  // Our own broadcast with acknowledgements, to this node's members: returns how many reporters
+  // (workers) will count, for the cluster adapter to add the other servers before it calls
+  // `handlers->expect`.
+  size_t broadcast_with_ack(const fanout::broadcast_packet_ptr& packet, const fanout::broadcast_options_ptr& opts,
+                            uint64_t ack_id, const fanout::ack_handlers_ptr& handlers,
+                            std::chrono::milliseconds timeout);
+
   // A broadcast from another server: `packet` {type, data: [event, ...args], nsp}; `opts` as
   // options_of. Packets of another namespace or without data are ignored.
   void deliver(const json& packet, const json& opts);

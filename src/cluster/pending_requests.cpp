@@ -54,4 +54,16 @@ bool pending_requests::answered(const std::string& id, std::shared_ptr<request> 
   return true;
 }
 
+void pending_broadcast_acks::keep(const std::string& id, fanout::ack_handlers_ptr handlers,
+                                  std::chrono::milliseconds timeout) {
+  acks_[id] = std::move(handlers);
+  auto timer = std::make_shared<boost::asio::steady_timer>(ctx_, timeout);
+  timer->async_wait([this, id, timer](boost::system::error_code) { acks_.erase(id); });
+}
+
+const fanout::ack_handlers* pending_broadcast_acks::find(const std::string& id) const {
+  const auto it = acks_.find(id);
+  return it == acks_.end() ? nullptr : it->second.get();
+}
+
 }  // namespace switchboard::cluster

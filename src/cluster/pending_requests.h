@@ -33,4 +33,19 @@ class pending_requests {
   std::unordered_map<std::string, std::shared_ptr<request>> requests_;
 };
 
+// Our broadcasts with acknowledgements waiting for other servers' client counts and answers, kept
+// for their timeout (nobody can know when the last client answered). Worker 0's state.
+class pending_broadcast_acks {
+ public:
+  explicit pending_broadcast_acks(boost::asio::io_context& ctx) : ctx_(ctx) {}
+
+  // On worker 0.
+  void keep(const std::string& id, fanout::ack_handlers_ptr handlers, std::chrono::milliseconds timeout);
+  const fanout::ack_handlers* find(const std::string& id) const;
+
+ private:
+  boost::asio::io_context& ctx_;
+  std::unordered_map<std::string, fanout::ack_handlers_ptr> acks_;
+};
+
 }  // namespace switchboard::cluster

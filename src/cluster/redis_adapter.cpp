@@ -7,7 +7,6 @@
 #include "socketio/broadcast.h"
 #include "socketio/encode.h"
 
-#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 
@@ -42,7 +41,8 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       request_channel_(prefix_ + "-request#" + nsp_ + "#"),
       response_channel_(prefix_ + "-response#" + nsp_ + "#"),
       node_(loops, nsp_),
-      pending_(loops.context(0)) {
+      pending_(loops.context(0)),
+      pending_acks_(loops.context(0)) {
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
   const auto on_response_fn = [this](const std::string&, const std::string& payload) { on_response(payload); };
@@ -156,11 +156,8 @@ void redis_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fano
                                        uint64_t ack_id, fanout::ack_handlers_ptr handlers,
                                        std::chrono::milliseconds timeout) {
   if (opts->local) return node_.members().broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
-  // The memory adapter tells its reporter count at once; the total waits for NUMSUB's answer.
-  size_t local_reporters = 0;
-  auto local = std::make_shared<fanout::ack_handlers>(*handlers);
-  local->expect = [&local_reporters](size_t n) { local_reporters = n; };
-  node_.members().broadcast_with_ack(packet, opts, ack_id, local, timeout);
+  // The total of reporters waits for NUMSUB's answer.
+  const size_t local_reporters = node_.broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
 
   const std::string request_id = random_id().substr(0, 6);
   json flags = json{{"timeout", timeout.count()}};
@@ -171,11 +168,7 @@ void redis_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fano
                      {"packet", json{{"type", 2}, {"data", packet->data}, {"nsp", nsp_}}},
                      {"opts", json{{"rooms", opts->rooms}, {"except", opts->except}, {"flags", flags}}}};
   const auto bytes = json::to_msgpack(request);
-  loops_.post(0, [this, request_id, handlers, timeout] {
-    pending_acks_[request_id] = handlers;
-    auto timer = std::make_shared<boost::asio::steady_timer>(loops_.context(0), timeout);
-    timer->async_wait([this, request_id, timer](boost::system::error_code) { pending_acks_.erase(request_id); });
-  });
+  loops_.post(0, [this, request_id, handlers, timeout] { pending_acks_.keep(request_id, handlers, timeout); });
   link_.publish(request_channel_, std::string(bytes.begin(), bytes.end()));
   link_.command({"PUBSUB", "NUMSUB", request_channel_}, [handlers, local_reporters](const redis_value& v) {
     // [channel, count]; we are one of the subscribers. Redis away: only this node answers.
@@ -211,13 +204,13 @@ void redis_adapter::on_response(const std::string& payload) {
   if (on_answer(rid->get<std::string>(), res)) return;
   const auto type = res.find("type");
   if (type == res.end() || !type->is_number_integer()) return;
-  const auto it = pending_acks_.find(rid->get<std::string>());
-  if (it == pending_acks_.end()) return;  // another server's request, or too late
+  const auto* acks = pending_acks_.find(rid->get<std::string>());
+  if (acks == nullptr) return;  // another server's request, or too late
   if (type->get<int>() == request::broadcast_client_count) {
     const auto n = res.find("clientCount");
-    it->second->count(n != res.end() && n->is_number_unsigned() ? n->get<size_t>() : 0);
+    acks->count(n != res.end() && n->is_number_unsigned() ? n->get<size_t>() : 0);
   } else if (type->get<int>() == request::broadcast_ack) {
-    it->second->response(res.value("packet", json()));
+    acks->response(res.value("packet", json()));
   }
 }
 

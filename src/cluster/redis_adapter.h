@@ -15,7 +15,6 @@
 #include "socketio/socket.h"
 
 #include <string>
-#include <unordered_map>
 
 namespace switchboard::cluster {
 
@@ -74,9 +73,8 @@ class redis_adapter final : public fanout::adapter {
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
   local_node node_;
-  // Our broadcasts with ack waiting for other servers' counts and answers; worker 0 only.
-  std::unordered_map<std::string, fanout::ack_handlers_ptr> pending_acks_;
-  pending_requests pending_;  // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_requests pending_;             // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
 };
 
 }  // namespace switchboard::cluster

@@ -74,7 +74,8 @@ sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::strin
       channel_(prefix + "#" + nsp_ + "#"),
       response_channel_(channel_ + uid_ + "#"),
       node_(loops, nsp_),
-      pending_(loops.context(0)) {
+      pending_(loops.context(0)),
+      pending_acks_(loops.context(0)) {
   link_.ssubscribe(channel_, [this](const std::string&, const std::string& payload) { on_message(payload); });
   link_.ssubscribe(response_channel_, [this](const std::string&, const std::string& payload) { on_response(payload); });
 }
@@ -143,19 +144,14 @@ void sharded_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fa
                                          uint64_t ack_id, fanout::ack_handlers_ptr handlers,
                                          std::chrono::milliseconds timeout) {
   if (opts->local) return node_.members().broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
-  size_t local_reporters = 0;
-  auto local = std::make_shared<fanout::ack_handlers>(*handlers);
-  local->expect = [&local_reporters](size_t n) { local_reporters = n; };
-  node_.members().broadcast_with_ack(packet, opts, ack_id, local, timeout);
+  const size_t local_reporters = node_.broadcast_with_ack(packet, opts, ack_id, handlers, timeout);
 
   const std::string request_id = random_hex_uid();
   json data{{"packet", json{{"type", 2}, {"data", packet->data}, {"nsp", nsp_}}},
             {"requestId", request_id},
             {"opts", broadcast_opts(*opts, timeout)}};
   loops_.post(0, [this, request_id, handlers, timeout, data = std::move(data)]() mutable {
-    pending_acks_[request_id] = handlers;
-    auto timer = std::make_shared<boost::asio::steady_timer>(loops_.context(0), timeout);
-    timer->async_wait([this, request_id, timer](boost::system::error_code) { pending_acks_.erase(request_id); });
+    pending_acks_.keep(request_id, handlers, timeout);
     publish(message::broadcast, std::move(data), channel_);
   });
   server_count([handlers, local_reporters](size_t servers) { handlers->expect(local_reporters + servers - 1); });
@@ -283,11 +279,11 @@ void sharded_adapter::on_response(const std::string& payload) {
       return;
     case message::broadcast_client_count:
     case message::broadcast_ack: {
-      const auto it = pending_acks_.find(request_id);
-      if (it == pending_acks_.end()) return;  // too late
-      if (m["type"].get<int>() == message::broadcast_ack) return it->second->response(data.value("packet", json()));
+      const auto* acks = pending_acks_.find(request_id);
+      if (acks == nullptr) return;  // too late
+      if (m["type"].get<int>() == message::broadcast_ack) return acks->response(data.value("packet", json()));
       const auto n = data.find("clientCount");
-      it->second->count(n != data.end() && n->is_number_unsigned() ? n->get<size_t>() : 0);
+      acks->count(n != data.end() && n->is_number_unsigned() ? n->get<size_t>() : 0);
       return;
     }
     default:

@@ -72,9 +72,8 @@ class sharded_adapter final : public fanout::adapter {
   std::string channel_;           // <prefix>#<nsp>#
   std::string response_channel_;  // <prefix>#<nsp>#<uid>#
   local_node node_;
-  pending_requests pending_;  // our FETCH_SOCKETS and SERVER_SIDE_EMIT requests; worker 0
-  // Our broadcasts with ack waiting for other servers' counts and answers; worker 0 only.
-  std::unordered_map<std::string, fanout::ack_handlers_ptr> pending_acks_;
+  pending_requests pending_;             // our FETCH_SOCKETS and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
   std::mutex rooms_mutex_;
   std::unordered_map<std::string, size_t> room_workers_;  // public room → workers with members
 };

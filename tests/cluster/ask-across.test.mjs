@@ -4,30 +4,13 @@
 // BROADCAST_CLIENT_COUNT and BROADCAST_ACK responses, server count by PUBSUB NUMSUB).
 
 import assert from "node:assert/strict";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { startServerProcess } from "../lib/server-process.mjs";
 import { connectUser, waitConnected } from "../chat/chat-harness.mjs";
 import { Resources, TEST_TIMEOUT, WAIT, closeAllClients, waitServerCount, withTimeout } from "./cluster-harness.mjs";
 
-const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const testbedBinary = path.resolve(
-  process.env.SWITCHBOARD_TESTBED_SERVER ?? path.join(testsDir, "../build/release/examples/testbed_server"),
-);
 
 const res = new Resources();
 let T1, T2, N;
-
-async function testbed(redisUrl) {
-  const t = await startServerProcess({
-    binary: testbedBinary,
-    args: ["--host", "127.0.0.1", "--port", "0", "--redis", redisUrl],
-    envName: "SWITCHBOARD_TESTBED_SERVER",
-  });
-  res.add(() => t.stop());
-  return t;
-}
 
 // A client of `server` in `room` answering each "question" with `{who, q}`.
 async function answerer(server, room, who) {
@@ -41,8 +24,8 @@ async function answerer(server, room, who) {
 
 before(async () => {
   const redis = await res.redis();
-  T1 = await testbed(redis.url);
-  T2 = await testbed(redis.url);
+  T1 = await res.testbed({ redisUrl: redis.url });
+  T2 = await res.testbed({ redisUrl: redis.url });
   N = await res.peer({ redisUrl: redis.url, requestsTimeout: WAIT });
   await waitServerCount(redis.url, 3);
 });

@@ -5,6 +5,7 @@
 //   "Ready to accept connections"; handle.stop() (SIGTERM) and handle.start() (again, same port).
 // - startSwitchboard({redisUrl, nodeId, args}): the `switchboard` binary on 127.0.0.1, port 0, a
 //   fresh data folder, --rate-limit 0, and `--redis redisUrl` when given.
+// - startTestbed({redisUrl, args}): examples/testbed_server, the library API behind client events.
 // - startNodePeer() (node-peer.mjs): the Node.js peer, in-process.
 // - redisCommand(), serverCount(), waitServerCount(): look at Redis itself (PUBSUB NUMSUB of the
 //   request channel = how many servers a Node adapter will wait for).
@@ -19,11 +20,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createClient } from "redis";
-import { http, startServerProcess, withTimeout } from "../lib/server-process.mjs";
+import { freePort, http, startServerProcess, withTimeout } from "../lib/server-process.mjs";
 import { serverBinary } from "../chat/chat-harness.mjs";
 import { startNodePeer } from "./node-peer.mjs";
 
@@ -40,7 +41,7 @@ export {
   uniqueRoom,
   waitConnected,
 } from "../chat/chat-harness.mjs";
-export { startNodePeer, withTimeout };
+export { freePort, startNodePeer, withTimeout };
 
 export const WAIT = 3000; // bound for one wait
 export const LINK_WAIT = 8000; // bound for a node to (re)link with Redis
@@ -51,17 +52,6 @@ export const KEY = "socket.io";
 // ---------------------------------------------------------------------------
 // redis-server
 // ---------------------------------------------------------------------------
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // A redis-server on 127.0.0.1:port that can be stopped and started again on the same port. With
 // `cluster`, a Redis Cluster node (its nodes.conf in a fresh folder); with `tls` ({cert, key, ca}
@@ -259,6 +249,20 @@ export async function startSwitchboard({ redisUrl, nodeId, args = [], env } = {}
   return server;
 }
 
+// The testbed server (examples/testbed_server.cpp: the library API behind client events) on
+// 127.0.0.1, port 0, linked to `redisUrl`; `args` adds e.g. --node-id, --redis-mode.
+const testbedBinary = path.resolve(
+  process.env.SWITCHBOARD_TESTBED_SERVER ??
+    path.join(path.dirname(fileURLToPath(import.meta.url)), "../../build/release/examples/testbed_server"),
+);
+export function startTestbed({ redisUrl, args = [] }) {
+  return startServerProcess({
+    binary: testbedBinary,
+    args: ["--host", "127.0.0.1", "--port", "0", "--redis", redisUrl, ...args],
+    envName: "SWITCHBOARD_TESTBED_SERVER",
+  });
+}
+
 // GET /healthz; returns { status, json }.
 export async function healthz(node, ms = WAIT) {
   const res = await http(`${node.url}/healthz`, { timeout: ms });
@@ -384,6 +388,11 @@ export class Resources {
     const n = await startSwitchboard(opts);
     this.add(() => n.stop());
     return n;
+  }
+  async testbed(opts) {
+    const t = await startTestbed(opts);
+    this.add(() => t.stop());
+    return t;
   }
   async peer(opts) {
     const p = await startNodePeer(opts);

@@ -5,10 +5,7 @@
 // Cluster: testbed nodes T1 (t1) and T2 (t2) (examples/testbed_server.cpp), Node peer N.
 
 import assert from "node:assert/strict";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { startServerProcess } from "../lib/server-process.mjs";
 import { connectUser, waitConnected } from "../chat/chat-harness.mjs";
 import {
   Resources,
@@ -23,23 +20,9 @@ import {
   withTimeout,
 } from "./cluster-harness.mjs";
 
-const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const testbedBinary = path.resolve(
-  process.env.SWITCHBOARD_TESTBED_SERVER ?? path.join(testsDir, "../build/release/examples/testbed_server"),
-);
 
 const res = new Resources();
 let T1, T2, N;
-
-async function testbed(redisUrl, nodeId) {
-  const t = await startServerProcess({
-    binary: testbedBinary,
-    args: ["--host", "127.0.0.1", "--port", "0", "--redis", redisUrl, "--node-id", nodeId],
-    envName: "SWITCHBOARD_TESTBED_SERVER",
-  });
-  res.add(() => t.stop());
-  return t;
-}
 
 function call(socket, event, ...args) {
   return withTimeout(socket.emitWithAck(event, ...args), WAIT * 2, `the ack of ${event}`);
@@ -57,8 +40,8 @@ async function client(server, name, rooms = []) {
 
 before(async () => {
   const redis = await res.redis();
-  T1 = await testbed(redis.url, "t1");
-  T2 = await testbed(redis.url, "t2");
+  T1 = await res.testbed({ redisUrl: redis.url, args: ["--node-id", "t1"] });
+  T2 = await res.testbed({ redisUrl: redis.url, args: ["--node-id", "t2"] });
   N = await res.peer({ redisUrl: redis.url, requestsTimeout: WAIT });
   N.io.on("hello", (...args) => {
     const cb = typeof args.at(-1) === "function" ? args.pop() : null;

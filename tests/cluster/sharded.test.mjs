@@ -5,10 +5,7 @@
 // peer N, all sharded, on one Redis 7.
 
 import assert from "node:assert/strict";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { startServerProcess } from "../lib/server-process.mjs";
 import { connectUser, waitConnected } from "../chat/chat-harness.mjs";
 import {
   Resources,
@@ -28,10 +25,6 @@ import {
   withTimeout,
 } from "./cluster-harness.mjs";
 
-const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const testbedBinary = path.resolve(
-  process.env.SWITCHBOARD_TESTBED_SERVER ?? path.join(testsDir, "../build/release/examples/testbed_server"),
-);
 const MAIN = "socket.io#/#";
 
 const res = new Resources();
@@ -59,12 +52,7 @@ before(async () => {
   const args = ["--redis-mode", "sharded"];
   A = await res.node({ redisUrl: redis.url, nodeId: "nA", args });
   B = await res.node({ redisUrl: redis.url, nodeId: "nB", args });
-  T = await startServerProcess({
-    binary: testbedBinary,
-    args: ["--host", "127.0.0.1", "--port", "0", "--redis", redis.url, "--redis-mode", "sharded", "--node-id", "t"],
-    envName: "SWITCHBOARD_TESTBED_SERVER",
-  });
-  res.add(() => T.stop());
+  T = await res.testbed({ redisUrl: redis.url, args: ["--redis-mode", "sharded", "--node-id", "t"] });
   N = await res.peer({ redisUrl: redis.url, mode: "sharded" });
   N.io.on("hello", (...args) => {
     const cb = typeof args.at(-1) === "function" ? args.pop() : null;

@@ -15,28 +15,16 @@
 
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { withTimeout } from "./server-process.mjs";
+import { freePort, withTimeout } from "./server-process.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEPLOY_CONF = path.resolve(here, "../../deploy/nginx/switchboard.conf");
 export const NGINX_BINARY = process.env.NGINX_BINARY || "/usr/sbin/nginx";
 const START_TIMEOUT = 5000;
 const STOP_TIMEOUT = 5000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // Replaces `pattern` (a global RegExp) by `replacement`, asserting the number of matches.
 function rewrite(text, pattern, replacement, expected, what) {
