@@ -7,7 +7,6 @@
 #include "socketio/broadcast.h"
 #include "socketio/encode.h"
 
-
 #include <atomic>
 
 namespace switchboard::cluster {
