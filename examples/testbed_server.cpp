@@ -1,6 +1,6 @@
 // A small server on the library API that exposes each capability as an event, for the black-box
 // integration tests (tests/integration). Its contract, namespace "/":
-//   on connection      emits "welcome" {id}
+//   on connection      emits "welcome" {id, recovered}
 //   "echo" ...args     emits "echo" with the same args (binary stays binary)
 //   "ack" ...args, cb  acknowledges with the same args
 //   "join" room, cb    joins the room, acks true;  "leave" room, cb likewise
@@ -19,7 +19,8 @@
 //   "set-data" value                       socket.data.value = value (seen by fetch)
 // Server-side event "hello" from other servers: answered with {node, args} and announced to the
 // local clients as "server-side" {event, args}; "ping" is answered with the node id (--node-id).
-// --redis-mode sharded uses the sharded adapter.
+// --redis-mode sharded uses the sharded adapter. --recovery-window MS turns connection state
+// recovery on.
 // "/admin" refuses connections whose auth.token is not "secret" (connect_error "unauthorized",
 // data {reason}). GET /debug/stats answers {"sessions":N}. With --redis URL it joins a cluster
 // through the Redis adapter (the cluster tests ask across nodes with "ask-room").
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
   std::string redis_url;
   std::string node_id = "testbed";
   std::string redis_mode = "classic";
+  int recovery_window = 0;
+  app.add_option("--recovery-window", recovery_window);
   app.add_option("--host", host);
   app.add_option("--node-id", node_id);
   app.add_option("--redis-mode", redis_mode)->check(CLI::IsMember({"classic", "sharded"}));
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
   opts.engine.ping_interval = std::chrono::milliseconds(ping_interval);
   opts.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
   opts.engine.cors.origins = {"*"};
+  opts.recovery_window = std::chrono::milliseconds(recovery_window);
   socketio::server io(loops, opts);
   std::unique_ptr<cluster::redis_link> redis;
   if (!redis_url.empty()) {
@@ -159,13 +163,14 @@ int main(int argc, char** argv) {
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
       if (redis_mode == "sharded") return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, "socket.io");
-      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, "socket.io");
+      return std::make_unique<cluster::redis_adapter>(
+          loops, *redis, nsp, "socket.io", fanout::recovery_settings{std::chrono::milliseconds(recovery_window)});
     });
   }
 
   auto& main_nsp = io.of("/");
   main_nsp.on_connection([&main_nsp](sio_socket& s) {
-    s.emit("welcome", json{{"id", s.id()}});
+    s.emit("welcome", json{{"id", s.id()}, {"recovered", s.recovered()}});
     s.on("echo", [](sio_socket& self, json args, sio_socket::ack_fn) { self.emit("echo", std::move(args)); });
     s.on("ack", [](sio_socket&, json args, sio_socket::ack_fn ack) {
       if (ack) ack(std::move(args));
@@ -233,7 +238,7 @@ int main(int argc, char** argv) {
     if (auth.is_object() && auth.value("token", std::string{}) == "secret") return next(std::nullopt);
     next(socketio::connect_error{"unauthorized", json{{"reason", "bad token"}}});
   });
-  admin.on_connection([](sio_socket& s) { s.emit("welcome", json{{"id", s.id()}}); });
+  admin.on_connection([](sio_socket& s) { s.emit("welcome", json{{"id", s.id()}, {"recovered", s.recovered()}}); });
 
   http::limits limits;
   limits.max_body_bytes = max_payload;

@@ -30,6 +30,8 @@ enum class counter : uint8_t {
   bridged_messages,           // payloads from bridge channels emitted to clients
   relayed_jobs,               // relayed client events Redis accepted for workers
   cluster_bad_messages,       // messages on cluster channels that could not be used (dropped)
+  recovered_sockets,          // sockets recovered after a reconnection (id, rooms, data)
+  recovered_packets,          // missed broadcasts sent to recovered sockets
   count_
 };
 

@@ -112,6 +112,13 @@ void chat_app::on_connection(sio_socket& s) {
     });
   }
   s.on_disconnect([this](sio_socket& self, std::string_view) { on_disconnect(self); });
+  // A recovered socket is back in its rooms: its user is present there again.
+  if (s.recovered()) {
+    const auto user = user_of(s);
+    for (const auto& room : s.rooms()) {
+      if (room != s.id() && presence_.add(room, user)) presence_changed(room, user, true);
+    }
+  }
 }
 
 void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {

@@ -62,18 +62,20 @@ size_t local_node::broadcast_with_ack(const fanout::broadcast_packet_ptr& packet
   return reporters;
 }
 
-void local_node::deliver(const json& packet, const json& opts) {
+fanout::broadcast_packet_ptr local_node::encode(const json& packet, fanout::log_position position) const {
   const json* data = event_data_of(packet, nsp_);
-  if (data == nullptr) return;
-  protocol::socketio::packet p;
-  p.type = protocol::socketio::packet_type::event;
-  p.nsp = nsp_;
-  p.data = *data;
-  normalize_notepack(*p.data);
-  auto encoded = socketio::encode_packet(p);
-  encoded.data = *p.data;
-  members_.broadcast(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
-                     std::make_shared<const fanout::broadcast_options>(options_of(opts)));
+  if (data == nullptr) return nullptr;
+  json copy = *data;
+  normalize_notepack(copy);
+  auto encoded = socketio::encode_event(nsp_, std::move(copy));
+  encoded.position = position;
+  return std::make_shared<const fanout::broadcast_packet>(std::move(encoded));
+}
+
+void local_node::deliver(const json& packet, const json& opts, fanout::log_position position) {
+  if (auto encoded = encode(packet, position)) {
+    members_.broadcast(std::move(encoded), std::make_shared<const fanout::broadcast_options>(options_of(opts)));
+  }
 }
 
 void local_node::deliver_with_ack(const json& packet, const json& opts, std::function<void(size_t)> counted,

@@ -34,8 +34,11 @@ class local_node {
                             std::chrono::milliseconds timeout);
 
   // A broadcast from another server: `packet` {type, data: [event, ...args], nsp}; `opts` as
-  // options_of. Packets of another namespace or without data are ignored.
-  void deliver(const json& packet, const json& opts);
+  // options_of. Packets of another namespace or without data are ignored. `position`: where it
+  // sits in the namespace's recovery stream, when it is there.
+  void deliver(const json& packet, const json& opts, fanout::log_position position = {});
+  // Such a packet encoded for this node's clients; null when it is not an event of this namespace.
+  fanout::broadcast_packet_ptr encode(const json& packet, fanout::log_position position = {}) const;
   // The same with acknowledgements: `counted(clients)` once every worker delivered, then
   // `acked(arg)` for each client's answer.
   void deliver_with_ack(const json& packet, const json& opts, std::function<void(size_t clients)> counted,

@@ -28,20 +28,42 @@ enum : int {
 };
 }  // namespace request
 
+// The uid of recoverable broadcasts starts with this: a node with recovery delivers them from the
+// recovery channel, where they come with their offset, not from the adapter's channels.
+constexpr std::string_view recovery_uid_prefix = "sbr:";
+
+bool is_recoverable_copy(const json& uid) {
+  return uid.is_string() && uid.get_ref<const std::string&>().starts_with(recovery_uid_prefix);
+}
+
+// The recovery position of a packet whose data ends with an offset.
+fanout::log_position position_of(const json& packet) {
+  const auto data = packet.find("data");
+  if (data == packet.end() || !data->is_array() || data->empty() || !data->back().is_string()) return {};
+  return offset_position(data->back().get_ref<const std::string&>()).value_or(fanout::log_position{});
+}
+
 }  // namespace
 
-redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix)
+redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix,
+                             fanout::recovery_settings recovery)
     : loops_(loops),
       link_(link),
       nsp_(std::move(nsp)),
       prefix_(std::move(prefix)),
       uid_(random_id().substr(0, 6)),  // uid2(6), as the Node adapter
+      recovery_uid_(std::string(recovery_uid_prefix) + uid_),
       channel_(prefix_ + "#" + nsp_ + "#"),
       request_channel_(prefix_ + "-request#" + nsp_ + "#"),
       response_channel_(prefix_ + "-response#" + nsp_ + "#"),
       node_(loops, nsp_),
       pending_(loops.context(0)),
       pending_acks_(loops.context(0)) {
+  if (recovery.window.count() > 0) {
+    recovery_ = std::make_unique<recovery_stream>(link_, prefix_, nsp_, recovery.window, recovery.max_packets);
+    link_.subscribe(recovery_->channel(),
+                    [this](const std::string&, const std::string& payload) { on_recoverable(payload); });
+  }
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
   const auto on_response_fn = [this](const std::string&, const std::string& payload) { on_response(payload); };
@@ -60,7 +82,68 @@ void redis_adapter::on_broadcast(const std::string& payload) {
   if (!message.is_array() || message.size() < 2 || !message[1].is_object())
     return drop_bad_message(channel_, payload.size(), "not a MessagePack [uid, packet, opts]");
   if (message[0].is_string() && message[0].get_ref<const std::string&>() == uid_) return;  // our own
+  if (recovery_ && is_recoverable_copy(message[0])) return;  // delivered from the recovery channel
   node_.deliver(message[1], message.size() > 2 ? message[2] : json::object());
+}
+
+void redis_adapter::on_recoverable(const std::string& payload) {
+  const json message = json::from_msgpack(payload, true, false);
+  if (!message.is_array() || message.size() < 3 || !message[1].is_object())
+    return drop_bad_message(recovery_->channel(), payload.size(), "not a MessagePack [uid, packet, opts]");
+  // Ours too: they were not delivered when emitted, so that every node delivers in Redis' order.
+  node_.deliver(message[1], message[2], position_of(message[1]));
+}
+
+void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) {
+  // Local-only, or Redis away: delivered here at once, without an offset (not recoverable).
+  if (!recovery_ || opts->local || !link_.connected())
+    return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode);
+  // As long as the offset the script puts in its place: the MessagePack header stays right.
+  const std::string placeholder = random_id().substr(0, offset_length);
+  const auto plain = encode_broadcast(recovery_uid_, nsp_, data, *opts);
+  data.push_back(placeholder);
+  const auto message = encode_broadcast(recovery_uid_, nsp_, data, *opts);
+  data.erase(data.size() - 1);
+  recovery_->append_and_publish(message, placeholder, broadcast_channel(channel_, *opts), plain,
+                                [this, data = std::move(data), opts, encode]() mutable {
+                                  node_.members().broadcast(
+                                      std::make_shared<const fanout::broadcast_packet>(encode(std::move(data))), opts);
+                                });
+}
+
+void redis_adapter::persist_session(fanout::recovery_session s) {
+  if (recovery_) recovery_->keep(s);
+}
+
+void redis_adapter::find_session(const std::string& pid, session_fn done) {
+  if (!recovery_) return done(std::nullopt);
+  const size_t worker = loop_group::current();
+  recovery_->find(pid, [this, worker, done = std::move(done)](std::optional<fanout::recovery_session> s) mutable {
+    loops_.post(worker, [done = std::move(done), s = std::move(s)]() mutable { done(std::move(s)); });
+  });
+}
+
+void redis_adapter::take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) {
+  if (!recovery_) return done(std::nullopt);
+  const size_t worker = loop_group::current();
+  recovery_->take(
+      s.pid, offset,
+      [this, worker, rooms = s.rooms, done = std::move(done)](std::optional<recovery_stream::entries> entries) mutable {
+        std::optional<fanout::missed_packets> missed;
+        if (entries) {
+          missed.emplace();
+          for (const auto& [id, payload] : *entries) {
+            const json message = json::from_msgpack(payload, true, false);
+            if (!message.is_array() || message.size() < 3 || !message[1].is_object()) continue;
+            if (!fanout::reaches(rooms, options_of(message[2]))) continue;
+            if (auto packet =
+                    node_.encode(message[1], offset_position(padded_offset(id)).value_or(fanout::log_position{})))
+              missed->push_back(std::move(packet));
+          }
+        }
+        loops_.post(worker,
+                    [done = std::move(done), missed = std::move(missed)]() mutable { done(std::move(missed)); });
+      });
 }
 
 void redis_adapter::respond(const json& response) { link_.publish(response_channel_, response.dump()); }

@@ -11,6 +11,7 @@
 // worker and their answers are gathered back on worker 0.
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
+#include "cluster/recovery_stream.h"
 #include "cluster/redis_link.h"
 #include "socketio/socket.h"
 
@@ -20,8 +21,11 @@ namespace switchboard::cluster {
 
 class redis_adapter final : public fanout::adapter {
  public:
-  // `prefix`: the channels' prefix (--key-prefix; the Node adapter's `key`).
-  redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix);
+  // `prefix`: the channels' prefix (--key-prefix; the Node adapter's `key`). With a recovery
+  // window, recoverable broadcasts go through the namespace's recovery stream (recovery_stream.h)
+  // and reach this node's members, too, as Redis orders them.
+  redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix,
+                fanout::recovery_settings recovery = {});
 
   void add_member(fanout::member& m) override { node_.members().add_member(m); }
   void join(fanout::member& m, const std::string& room) override { node_.members().join(m, room); }
@@ -32,6 +36,12 @@ class redis_adapter final : public fanout::adapter {
   // request and counted with PUBSUB NUMSUB, as the Node adapter does.
   void broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts, uint64_t ack_id,
                           fanout::ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
+
+  bool keeps_recovery_log() const override { return recovery_ != nullptr; }
+  void broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) override;
+  void persist_session(fanout::recovery_session s) override;
+  void find_session(const std::string& pid, session_fn done) override;
+  void take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) override;
 
   void for_each_local(size_t worker, const fanout::broadcast_options& opts,
                       const std::function<void(fanout::member&)>& fn) override {
@@ -52,6 +62,7 @@ class redis_adapter final : public fanout::adapter {
 
  private:
   void on_broadcast(const std::string& payload);
+  void on_recoverable(const std::string& payload);
   void on_request(const std::string& payload);
   void on_response(const std::string& payload);
   // A remote BROADCAST with ack: deliver here with acknowledgements, report count and answers.
@@ -69,12 +80,14 @@ class redis_adapter final : public fanout::adapter {
   std::string nsp_;
   std::string prefix_;
   std::string uid_;
+  std::string recovery_uid_;      // "sbr:<uid>": our recoverable broadcasts, which we deliver as heard
   std::string channel_;           // <prefix>#<nsp>#
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
   local_node node_;
-  pending_requests pending_;             // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
-  pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
+  std::unique_ptr<recovery_stream> recovery_;  // null without recovery
+  pending_requests pending_;                   // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;        // our BROADCAST requests with acks; worker 0
 };
 
 }  // namespace switchboard::cluster

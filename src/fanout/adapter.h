@@ -4,10 +4,12 @@
 // A broadcast arrives already encoded (`broadcast_packet`); adapters only route it.
 #include "base/json.h"
 #include "engineio/outgoing.h"
+#include "fanout/recovery.h"
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ namespace switchboard::fanout {
 struct broadcast_packet {
   std::vector<engineio::outgoing_ptr> messages;
   json data;
+  log_position position;  // set when the packet is in a recovery log
 };
 using broadcast_packet_ptr = std::shared_ptr<const broadcast_packet>;
 
@@ -97,6 +100,28 @@ class adapter {
   }
   // How many servers share this namespace, this one included.
   virtual void server_count(std::function<void(size_t)> done) { done(1); }
+
+  // Connection state recovery (research/socketio-wire.md §3). An adapter that keeps a log of
+  // recoverable broadcasts says so; the namespace then sends EVENT broadcasts without ack and not
+  // volatile through `broadcast_recoverable`, which appends the packet's offset to `data` (the last
+  // argument the client sees and later presents), encodes it with `encode`, logs it and delivers
+  // it to every worker in log order. Without a log these are plain broadcasts.
+  virtual bool keeps_recovery_log() const { return false; }
+  using encode_fn = std::function<broadcast_packet(json data)>;
+  virtual void broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode) {
+    broadcast(std::make_shared<const broadcast_packet>(encode(std::move(data))), std::move(opts));
+  }
+  // Keeps what a socket that dropped leaves behind, for the recovery window.
+  virtual void persist_session(recovery_session /*s*/) {}
+  // The session kept for `pid`, left in place; `done` runs on the calling worker.
+  using session_fn = std::function<void(std::optional<recovery_session>)>;
+  virtual void find_session(const std::string& /*pid*/, session_fn done) { done(std::nullopt); }
+  // Consumes session `s` and gives the broadcasts it missed after `offset`, or nothing when the
+  // session or that offset is no longer kept. `done` runs on the calling worker.
+  using missed_fn = std::function<void(std::optional<missed_packets>)>;
+  virtual void take_missed(const recovery_session& /*s*/, const std::string& /*offset*/, missed_fn done) {
+    done(std::nullopt);
+  }
 
   // Where server-side events from other servers go (set by the namespace): `data` = [event,
   // ...args]; `reply` is empty when the sender wants no answer.

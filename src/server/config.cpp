@@ -65,6 +65,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   c.threads = std::max(1u, std::thread::hardware_concurrency());
   c.web_root = SWITCHBOARD_WEB_ROOT;
   int64_t ping_interval = c.ping_interval.count(), ping_timeout = c.ping_timeout.count();
+  int64_t recovery_window = c.recovery_window.count();
   std::string rate = "20:40", api_rate = "100:200", level = "info";
 
   CLI::App app{"Switchboard: a real-time messaging server that speaks Socket.IO"};
@@ -101,6 +102,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--ping-timeout", ping_timeout, "ms to wait for a pong")
       ->check(CLI::Range(1, 3'600'000))
       ->envname(env("PING_TIMEOUT"))
+      ->capture_default_str();
+  app.add_option("--recovery-window", recovery_window,
+                 "ms a disconnected client may come back within and get its socket and every missed broadcast; "
+                 "0 turns recovery off")
+      ->check(CLI::Range(0, 86'400'000))
+      ->envname(env("RECOVERY_WINDOW"))
       ->capture_default_str();
   app.add_option("--rate-limit", rate, "message + typing per socket: PER_SECOND[:BURST]; 0 turns it off")
       ->check(rate_validator())
@@ -172,6 +179,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   }
   c.ping_interval = std::chrono::milliseconds(ping_interval);
   c.ping_timeout = std::chrono::milliseconds(ping_timeout);
+  c.recovery_window = std::chrono::milliseconds(recovery_window);
   parse_rate_limit(rate, c.rate);
   parse_rate_limit(api_rate, c.api_rate);
   parse_log_level(level, c.level);

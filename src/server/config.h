@@ -27,6 +27,9 @@ struct config {
   size_t max_payload = 1'000'000;
   std::chrono::milliseconds ping_interval{25'000};
   std::chrono::milliseconds ping_timeout{20'000};
+  // Connection state recovery: a client back within this window gets its socket and every
+  // broadcast it missed; 0 turns it off.
+  std::chrono::milliseconds recovery_window{120'000};
   rate_limit rate{20, 40};
   rate_limit api_rate{100, 200};
   size_t max_text = 4000;

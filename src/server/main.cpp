@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   opts.engine.ping_interval = cfg.ping_interval;
   opts.engine.ping_timeout = cfg.ping_timeout;
   opts.engine.cors.origins = cfg.cors_origins;
+  opts.recovery_window = cfg.recovery_window;
   socketio::server io(loops, opts);
   // With --redis every namespace gets a Redis adapter; created before the first namespace.
   std::unique_ptr<cluster::redis_link> redis;
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
     io.set_adapter_factory([&loops, &redis, &cfg](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
       if (cfg.redis_mode == "sharded")
         return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, cfg.key_prefix);
-      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, cfg.key_prefix);
+      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, cfg.key_prefix,
+                                                      fanout::recovery_settings{cfg.recovery_window});
     });
     // Every node answers the server-side event "ping" with its node id (DESIGN.md §7), so any
     // member of a mixed cluster can count the live nodes.

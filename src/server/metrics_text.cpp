@@ -38,6 +38,11 @@ constexpr family families[] = {
      counter::bridged_messages},
     {"switchboard_cluster_bad_messages_total", "counter",
      "Messages on Redis adapter or bridge channels that were dropped as unusable.", counter::cluster_bad_messages},
+    {"switchboard_recovered_sockets_total", "counter",
+     "Sockets that reconnected within the recovery window and got their id, rooms and data back.",
+     counter::recovered_sockets},
+    {"switchboard_recovered_packets_total", "counter", "Missed broadcasts sent to recovered sockets.",
+     counter::recovered_packets},
     {"switchboard_relayed_jobs_total", "counter", "Relayed client events handed to workers through Redis.",
      counter::relayed_jobs},
 };

@@ -38,15 +38,17 @@ broadcast_operator broadcast_operator::local() const {
 }
 
 void broadcast_operator::emit(std::string_view event, json args) const {
-  protocol::socketio::packet p;
-  p.type = protocol::socketio::packet_type::event;
-  p.nsp = nsp_->name();
-  p.data = event_data(event, std::move(args));
-  auto encoded = encode_packet(p);
-  encoded.data = std::move(*p.data);
-  auto packet = std::make_shared<const fanout::broadcast_packet>(std::move(encoded));
   metrics::add(metrics::counter::broadcasts);
-  nsp_->adapter().broadcast(std::move(packet), std::make_shared<const fanout::broadcast_options>(opts_));
+  auto& adapter = nsp_->adapter();
+  auto opts = std::make_shared<const fanout::broadcast_options>(opts_);
+  if (adapter.keeps_recovery_log() && !opts_.is_volatile) {
+    return adapter.broadcast_recoverable(
+        event_data(event, std::move(args)), std::move(opts),
+        [&nsp = nsp_->name()](json data) { return encode_event(nsp, std::move(data)); });
+  }
+  adapter.broadcast(
+      std::make_shared<const fanout::broadcast_packet>(encode_event(nsp_->name(), event_data(event, std::move(args)))),
+      std::move(opts));
 }
 
 namespace {

@@ -71,9 +71,45 @@ void client::connect(const std::string& nsp_name, json auth) {
     err.data = json{{"message", "Invalid namespace"}};
     return send(err);
   }
+  if (nsp->adapter().keeps_recovery_log() && auth.is_object()) {
+    const auto pid = auth.find("pid");
+    const auto offset = auth.find("offset");
+    if (pid != auth.end() && pid->is_string() && offset != auth.end() && offset->is_string()) {
+      return recover(*nsp, auth, pid->get<std::string>(), offset->get<std::string>());
+    }
+  }
+  connect_new(*nsp, std::move(auth));
+}
+
+void client::connect_new(namespace_& nsp, json auth) {
   handshake hs{session_->handshake(), std::move(auth)};
-  auto s = std::make_shared<socket>(*nsp, *this, random_id(), std::move(hs));
+  auto s = std::make_shared<socket>(nsp, *this, random_id(), std::move(hs));
+  if (nsp.adapter().keeps_recovery_log()) s->set_pid(random_id());
   run_middlewares(std::move(s), 0);
+}
+
+void client::recover(namespace_& nsp, json auth, std::string pid, std::string offset) {
+  // Two steps: the socket joins its rooms (holding what they receive) before the adapter reads
+  // what it missed, so nothing sent in between falls through the gap.
+  auto weak = weak_from_this();
+  nsp.adapter().find_session(pid, [weak, &nsp, auth = std::move(auth),
+                                   offset = std::move(offset)](std::optional<fanout::recovery_session> found) mutable {
+    auto self = weak.lock();
+    if (!self || !self->session_ || self->find(nsp.name())) return;
+    if (!found) return self->connect_new(nsp, std::move(auth));
+    auto s = std::make_shared<socket>(nsp, *self, found->sid, handshake{self->session_->handshake(), auth});
+    s->begin_recovery(*found);
+    nsp.adapter().take_missed(
+        *found, offset, [weak, s, &nsp, auth = std::move(auth)](std::optional<fanout::missed_packets> missed) mutable {
+          auto me = weak.lock();
+          if (!me || !me->session_ || !missed) {
+            s->abandon_recovery();
+            if (me && me->session_ && !missed) me->connect_new(nsp, std::move(auth));
+            return;
+          }
+          me->accept(std::move(s), &*missed);
+        });
+  });
 }
 
 void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
@@ -106,14 +142,16 @@ void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
   }
 }
 
-void client::accept(std::shared_ptr<socket> s) {
-  if (!session_ || find(s->nsp().name())) return;
+void client::accept(std::shared_ptr<socket> s, const fanout::missed_packets* missed) {
+  if (!session_ || find(s->nsp().name())) return s->abandon_recovery();
   sockets_.push_back(s);
   connect_timer_.cancel();
+  if (missed) s->send_missed(*missed);  // before the CONNECT reply, as Node: the client holds them
   sio::packet p;
   p.type = sio::packet_type::connect;
   p.nsp = s->nsp().name();
   p.data = json{{"sid", s->id()}};
+  if (!s->pid().empty()) (*p.data)["pid"] = s->pid();
   send(p);
   s->on_connected();
 }

@@ -14,6 +14,7 @@
 
 namespace switchboard::socketio {
 
+class namespace_;
 class server;
 class socket;
 
@@ -39,8 +40,12 @@ class client final : public engineio::session_handler, public std::enable_shared
  private:
   void on_packet(protocol::socketio::packet&& p);
   void connect(const std::string& nsp, json auth);
+  void connect_new(namespace_& nsp, json auth);
+  // Connection state recovery: the session of `pid` back, with what it missed after `offset`;
+  // a new socket when the adapter no longer has them. Middlewares are skipped, as Node's default.
+  void recover(namespace_& nsp, json auth, std::string pid, std::string offset);
   void run_middlewares(std::shared_ptr<socket> s, size_t index);
-  void accept(std::shared_ptr<socket> s);
+  void accept(std::shared_ptr<socket> s, const fanout::missed_packets* missed = nullptr);
   std::shared_ptr<socket> find(const std::string& nsp) const;
 
   server& server_;

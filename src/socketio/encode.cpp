@@ -13,6 +13,16 @@ fanout::broadcast_packet encode_packet(const protocol::socketio::packet& p) {
   return out;
 }
 
+fanout::broadcast_packet encode_event(const std::string& nsp, json data) {
+  protocol::socketio::packet p;
+  p.type = protocol::socketio::packet_type::event;
+  p.nsp = nsp;
+  p.data = std::move(data);
+  auto encoded = encode_packet(p);
+  encoded.data = std::move(*p.data);
+  return encoded;
+}
+
 json event_data(std::string_view event, json args) {
   json data = json::array();
   data.push_back(std::string(event));

@@ -10,4 +10,7 @@ fanout::broadcast_packet encode_packet(const protocol::socketio::packet& p);
 // `[event, args...]` as the data of an EVENT.
 json event_data(std::string_view event, json args);
 
+// An EVENT of namespace `nsp` without acknowledgement, encoded; `data` kept for cluster adapters.
+fanout::broadcast_packet encode_event(const std::string& nsp, json data);
+
 }  // namespace switchboard::socketio

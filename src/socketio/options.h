@@ -12,6 +12,10 @@ struct options {
   }();
   // A connection that joins no namespace within this time is closed.
   std::chrono::milliseconds connect_timeout{45'000};
+  // Connection state recovery (Node's connectionStateRecovery): a client that reconnects within
+  // this window gets its socket back and every broadcast it missed. 0: off.
+  std::chrono::milliseconds recovery_window{0};
+  size_t recovery_max_packets = 10'000;  // per namespace on a single node
 };
 
 }  // namespace switchboard::socketio

@@ -7,7 +7,10 @@ namespace switchboard::socketio {
 
 server::server(loop_group& loops, options opts)
     : loops_(loops), options_(std::move(opts)), engine_(loops, options_.engine) {
-  adapter_factory_ = [this](const std::string&) { return std::make_unique<fanout::memory_adapter>(loops_); };
+  adapter_factory_ = [this](const std::string&) {
+    return std::make_unique<fanout::memory_adapter>(
+        loops_, fanout::recovery_settings{options_.recovery_window, options_.recovery_max_packets});
+  };
   engine_.on_connection([this](engineio::session& s) {
     auto c = std::make_shared<client>(*this, s);
     s.set_handler(c);

@@ -16,11 +16,45 @@ socket::socket(namespace_& nsp, client& c, std::string id, handshake hs)
 
 socket::~socket() = default;
 
+void socket::begin_recovery(const fanout::recovery_session& s) {
+  pid_ = s.pid;
+  data_ = s.data;
+  holding_ = std::make_unique<std::vector<fanout::broadcast_packet_ptr>>();
+  nsp_->adapter().add_member(*this);
+  for (const auto& room : s.rooms) nsp_->adapter().join(*this, room);
+}
+
+void socket::send_missed(const fanout::missed_packets& missed) {
+  for (const auto& p : missed) send_logged(*p, false);
+  metrics::add(metrics::counter::recovered_packets, static_cast<int64_t>(missed.size()));
+}
+
+void socket::abandon_recovery() {
+  if (!holding_) return;
+  holding_.reset();
+  nsp_->adapter().remove_member(*this);
+}
+
+void socket::send_logged(const fanout::broadcast_packet& packet, bool is_volatile) {
+  if (packet.position) {
+    if (packet.position <= position_) return;
+    position_ = packet.position;
+  }
+  client_->send(packet, is_volatile);
+}
+
 void socket::on_connected() {
   connected_ = true;
   metrics::add(metrics::counter::sockets);
-  nsp_->adapter().add_member(*this);
-  nsp_->adapter().join(*this, id_);
+  if (holding_) {
+    recovered_ = true;
+    metrics::add(metrics::counter::recovered_sockets);
+    const auto held = std::move(holding_);
+    for (const auto& p : *held) send_logged(*p, false);
+  } else {
+    nsp_->adapter().add_member(*this);
+    nsp_->adapter().join(*this, id_);
+  }
   auto self = shared_from_this();
   for (const auto& h : nsp_->connection_handlers()) {
     if (!connected_) break;
@@ -35,6 +69,9 @@ void socket::on_connected() {
 
 void socket::emit(std::string_view event, json args) {
   if (!connected_) return;
+  // With recovery on, as Node: through the adapter to the socket's own room, so the packet gets
+  // an offset and is kept for a reconnection.
+  if (!pid_.empty()) return broadcast_operator(*nsp_).to(id_).emit(event, std::move(args));
   sio::packet p;
   p.type = sio::packet_type::event;
   p.nsp = nsp_->name();
@@ -156,13 +193,20 @@ void socket::on_closed(std::string_view reason) {
   }
   // Handlers still see the rooms the socket was in (Node's "disconnecting" and "disconnect" in one).
   for (const auto& h : disconnect_handlers_) h(*this, reason);
+  if (!pid_.empty() && fanout::is_recoverable_reason(reason)) {
+    nsp_->adapter().persist_session({id_, pid_, rooms(), data_});
+  }
   nsp_->adapter().remove_member(*this);
   handlers_.clear();
   disconnect_handlers_.clear();
 }
 
 void socket::deliver(const fanout::broadcast_packet& packet, bool is_volatile) {
-  if (connected_) client_->send(packet, is_volatile);
+  if (holding_) {
+    holding_->push_back(std::make_shared<const fanout::broadcast_packet>(packet));
+  } else if (connected_) {
+    send_logged(packet, is_volatile);
+  }
 }
 
 void socket::deliver_with_ack(const fanout::broadcast_packet& packet, uint64_t ack_id,

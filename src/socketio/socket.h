@@ -43,6 +43,11 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   const handshake& handshake_data() const { return handshake_; }
   json& data() { return data_; }
   bool connected() const { return connected_; }
+  // With connection state recovery: the private id the client presents to recover (empty when
+  // off), and whether this socket is one recovered with its id, rooms, data and missed packets.
+  const std::string& pid() const { return pid_; }
+  void set_pid(std::string pid) { pid_ = std::move(pid); }
+  bool recovered() const { return holding_ != nullptr || recovered_; }
 
   void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
   void on_disconnect(disconnect_handler h) { disconnect_handlers_.push_back(std::move(h)); }
@@ -64,6 +69,13 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   // "transport close" and reconnects by itself.
   void close_transport();
 
+  // Recovery, before on_connected: takes `s`'s data and rooms and holds what the rooms receive
+  // until on_connected; `send_missed` sends what it missed (before the CONNECT reply, as Node);
+  // `abandon_recovery` undoes it when the missed packets cannot be had.
+  void begin_recovery(const fanout::recovery_session& s);
+  void send_missed(const fanout::missed_packets& missed);
+  void abandon_recovery();
+
   // From the client.
   void on_connected();
   void on_event(json data, std::optional<uint64_t> id);
@@ -81,12 +93,21 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
+  // Sends a packet from a recovery log unless this socket already has it or a later one.
+  void send_logged(const fanout::broadcast_packet& packet, bool is_volatile);
+
   namespace_* nsp_;
   client* client_;
   std::string id_;
+  std::string pid_;
   handshake handshake_;
   json data_;
   bool connected_ = false;
+  bool recovered_ = false;
+  // The newest logged packet sent: after a recovery, the live copies of what the missed packets
+  // already gave are skipped.
+  fanout::log_position position_;
+  std::unique_ptr<std::vector<fanout::broadcast_packet_ptr>> holding_;  // while recovering
   uint64_t next_ack_id_ = 0;
   std::unordered_map<std::string, event_handler> handlers_;
   std::vector<disconnect_handler> disconnect_handlers_;

@@ -123,9 +123,22 @@ export function connectUser(server, auth, opts = {}, label) {
     ...rest,
   });
   socket.log = new EventLog(label ?? (typeof auth === "string" ? auth : JSON.stringify(auth)));
-  socket.onAny((event, ...args) => socket.log.push(event, args));
+  socket.onAny((event, ...args) => {
+    const offset = recoveryOffset(socket, args);
+    if (offset !== undefined) args.pop();
+    socket.log.push(event, args, offset);
+  });
   clients.add(socket);
   return socket;
+}
+
+// With connection state recovery on (the server's default), a broadcast ends with its offset, the
+// string the client presents when it reconnects: the log keeps it apart from the event's payload
+// (ev.offset). A single node counts ("17"); a cluster uses stream ids ("1732971234567-000042").
+export function recoveryOffset(socket, args) {
+  const last = args.at(-1);
+  if (!socket._pid || typeof last !== "string" || !/^(\d+|\d{13}-\d{6})$/.test(last)) return undefined;
+  return last;
 }
 
 // Waits for "connect"; fails with the connect_error details.

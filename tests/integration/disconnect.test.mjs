@@ -112,7 +112,7 @@ for (const transport of ["websocket", "polling"]) {
       assert.equal(reason, "transport close");
       await reconnected;
       const welcome = await s.log.take("welcome", WAIT, "the new welcome");
-      assert.deepEqual(welcome.args, [{ id: s.id }]);
+      assert.deepEqual(welcome.args, [{ id: s.id, recovered: false }]);
       assert.notEqual(s.id, firstId, "a new session must get a new id");
       await assertEchoes(s);
     });

@@ -134,7 +134,7 @@ export async function waitConnected(socket, ms = WAIT) {
     );
   }
   const welcome = await socket.log.take("welcome", ms, "the welcome event");
-  assert.deepEqual(welcome.args, [{ id: socket.id }], "welcome carries the socket id");
+  assert.deepEqual(welcome.args, [{ id: socket.id, recovered: false }], "welcome carries the socket id");
   return socket;
 }
 

@@ -12,8 +12,8 @@ export class EventLog {
     this.events = []; // { event, args }
     this.waiters = []; // { match, resolve }
   }
-  push(event, args) {
-    const ev = { event, args };
+  push(event, args, offset) {
+    const ev = offset === undefined ? { event, args } : { event, args, offset };
     const i = this.waiters.findIndex((w) => w.match(ev));
     if (i !== -1) {
       const [w] = this.waiters.splice(i, 1);

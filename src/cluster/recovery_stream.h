@@ -1,0 +1,62 @@
+#pragma once
+// Connection state recovery across a cluster (classic mode): what a client missed must be
+// readable by every node, since it may come back to another one. One script appends each
+// recoverable broadcast to a Redis stream per namespace and publishes it on the namespace's
+// recovery channel, so the stream's order is the order every Switchboard node hears them in. The
+// stream entry id becomes the packet's offset: the node encodes the message with a placeholder
+// where the offset goes and the script splices the id in (fixed width, so the MessagePack string
+// header stays right). The same script publishes the message without offset on the adapter's
+// usual channel, for servers without recovery (Node's Redis adapter: its clients see no extra
+// argument).
+// Sessions are kept as keys that expire after the window. Keys share the namespace's hash tag, so
+// the scripts run on one Redis Cluster shard.
+#include "cluster/redis_link.h"
+#include "fanout/recovery.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace switchboard::cluster {
+
+// A stream entry id "<ms>-<seq>" as the client sees it: both parts zero-padded to 13 and 6
+// digits (20 characters), so that every offset has the same length. Empty when the id is not one.
+std::string padded_offset(std::string_view stream_id);
+// The position of an offset as padded_offset writes it; empty for anything else.
+std::optional<fanout::log_position> offset_position(std::string_view offset);
+inline constexpr size_t offset_length = 20;
+
+class recovery_stream {
+ public:
+  recovery_stream(redis_link& link, const std::string& prefix, const std::string& nsp,
+                  std::chrono::milliseconds window, size_t max_packets);
+
+  // Appends `message` to the stream and publishes it on channel(), with the stream id in place
+  // of `placeholder` (offset_length characters, once in `message`); publishes `plain` on
+  // `plain_channel`. `failed` runs on worker 0 when Redis did not take it.
+  void append_and_publish(const std::string& message, const std::string& placeholder, const std::string& plain_channel,
+                          const std::string& plain, std::function<void()> failed);
+  // Where every recoverable broadcast of the namespace is published with its offset.
+  const std::string& channel() const { return channel_; }
+  void keep(const fanout::recovery_session& s);
+  // On worker 0. The session is left in place.
+  void find(const std::string& pid, std::function<void(std::optional<fanout::recovery_session>)> done);
+  // On worker 0: consumes the session; the messages after `offset` as published (offset spliced
+  // in), each with its stream id, oldest first; nothing when the session or the offset is gone.
+  using entries = std::vector<std::pair<std::string, std::string>>;
+  void take(const std::string& pid, const std::string& offset, std::function<void(std::optional<entries>)> done);
+
+ private:
+  std::string session_key(const std::string& pid) const { return session_prefix_ + pid; }
+
+  redis_link& link_;
+  std::string channel_;         // <prefix>-recovery#<nsp>#
+  std::string stream_key_;      // <prefix>:recovery:{<nsp>}
+  std::string session_prefix_;  // <prefix>:recovery:{<nsp>}:session:
+  std::string window_ms_;
+  std::string max_packets_;
+};
+
+}  // namespace switchboard::cluster
