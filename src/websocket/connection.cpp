@@ -56,7 +56,9 @@ void connection::on_readable(error_code ec) {
     tail_.append(scratch.data(), n);
     const size_t used = reader_.consume(tail_.data(), tail_.size(), *this);
     tail_.erase(0, used);
-    if (tail_.empty() && tail_.capacity() > scratch.size()) tail_.shrink_to_fit();
+    // An emptied tail gives its block back: a frame split across reads once must not leave a
+    // buffer of its size on the connection for the rest of its life.
+    if (tail_.empty()) std::string().swap(tail_);
   }
   if (finished_) return;
   if (reader_.failed()) {
@@ -123,6 +125,9 @@ void connection::flush() {
   flush_posted_ = false;
   if (writing_ || !socket_.is_open()) return;
   if (queue_.empty()) {
+    // Idle: the vectors give their blocks back. A burst (a join storm's presence events, a
+    // backlog) grows them to its peak, and every connection would keep that capacity for life.
+    release_idle_buffers();
     if (closing_) shutdown_socket();
     return;
   }
@@ -141,6 +146,12 @@ void connection::flush() {
     }
     self->flush();
   });
+}
+
+void connection::release_idle_buffers() {
+  std::vector<shared_bytes>().swap(queue_);
+  std::vector<shared_bytes>().swap(inflight_);
+  std::vector<boost::asio::const_buffer>().swap(buffers_);
 }
 
 void connection::shutdown_socket() {
