@@ -52,14 +52,18 @@ std::shared_ptr<const handshake_info> server::describe(const http::exchange& ex)
   auto shared = std::make_shared<handshake_info>();
   auto& info = *shared;
   const auto& req = ex.req();
+  std::string name, packed;
   for (const auto& f : req) {
-    std::string name(f.name_string());
+    name.assign(f.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    info.headers.emplace_back(std::move(name), std::string(f.value()));
+    string_pairs::append(packed, name, f.value());
   }
+  info.headers = string_pairs(packed);
   http::target t;
   if (http::parse_target(req.target(), t)) {
-    for (auto& [k, v] : t.query) info.query.emplace_back(k, v);
+    packed.clear();
+    for (auto& [k, v] : t.query) string_pairs::append(packed, k, v);
+    info.query = string_pairs(packed);
   }
   info.url = std::string(req.target());
   info.address = ex.remote().address().to_string();

@@ -7,6 +7,7 @@
 // packets wait for the WebSocket; after `close` nothing is delivered to the handler. The server's
 // per-worker table holds the only long-lived reference; handlers run on the session's worker and
 // may call `send` and `close` but must not block.
+#include "engineio/handshake_info.h"
 #include "engineio/options.h"
 #include "engineio/outgoing.h"
 #include "http/exchange.h"
@@ -22,16 +23,6 @@
 namespace switchboard::engineio {
 
 class server;
-
-// What the upper layer may know of the request that opened the session.
-struct handshake_info {
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
-  std::vector<std::pair<std::string, std::string>> query;
-  std::string url;
-  std::string address;
-  int64_t issued_ms = 0;  // wall clock
-  bool secure = false;
-};
 
 class session_handler {
  public:

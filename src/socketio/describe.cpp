@@ -27,10 +27,10 @@ json describe(socket& s) {
   bool secure = false, xdomain = false;
   if (hs.info) {
     for (const auto& [name, value] : hs.info->headers) {
-      headers[name] = value;
+      headers[std::string(name)] = value;
       xdomain = xdomain || name == "origin";
     }
-    for (const auto& [key, value] : hs.info->query) query[key] = value;
+    for (const auto& [key, value] : hs.info->query) query[std::string(key)] = value;
     url = hs.info->url;
     address = hs.info->address;
     issued = hs.info->issued_ms;

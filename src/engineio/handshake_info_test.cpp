@@ -1,0 +1,47 @@
+#include "engineio/handshake_info.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace switchboard::engineio;
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> all(const string_pairs& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : p) out.emplace_back(name, value);
+  return out;
+}
+
+}  // namespace
+
+TEST(StringPairs, KeepsOrderAndBytes) {
+  std::string packed;
+  string_pairs::append(packed, "host", "localhost:3000");
+  string_pairs::append(packed, "empty", "");
+  string_pairs::append(packed, std::string("nul\0name", 8), "v");
+  const std::string long_value(300, 'x');  // a length over 127 takes two bytes
+  string_pairs::append(packed, "cookie", long_value);
+  const string_pairs p(packed);
+  EXPECT_FALSE(p.empty());
+  EXPECT_EQ(p.size(), 4u);
+  EXPECT_EQ(
+      all(p),
+      (std::vector<std::pair<std::string, std::string>>{
+          {"host", "localhost:3000"}, {"empty", ""}, {std::string("nul\0name", 8), "v"}, {"cookie", long_value}}));
+}
+
+TEST(StringPairs, EmptyAndCopies) {
+  const string_pairs none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.size(), 0u);
+  EXPECT_TRUE(none.begin() == none.end());
+  std::string packed;
+  string_pairs::append(packed, "a", "1");
+  string_pairs p(packed);
+  const string_pairs copy = p;
+  p = string_pairs();
+  EXPECT_EQ(all(copy), (std::vector<std::pair<std::string, std::string>>{{"a", "1"}}));
+  EXPECT_TRUE(p.empty());
+}
