@@ -15,8 +15,10 @@ namespace switchboard::engineio {
 
 namespace beast_http = http::beast_http;
 
-server::server(loop_group& loops, options opts) : loops_(loops), options_(std::move(opts)), workers_(loops.size()) {
+server::server(loop_group& loops, options opts) : loops_(loops), options_(std::move(opts)) {
   if (options_.path.empty() || options_.path.back() != '/') options_.path.push_back('/');
+  for (size_t w = 0; w < loops_.size(); ++w)
+    workers_.push_back(std::make_unique<worker_state>(loops_.context(w), options_));
 }
 
 bool server::matches(std::string_view path) const {
@@ -132,7 +134,7 @@ void server::handle(http::exchange_ptr ex) {
 }
 
 void server::register_session(const std::shared_ptr<session>& s) {
-  workers_[s->worker()].sessions.emplace(s->id(), s);
+  workers_[s->worker()]->sessions.emplace(s->id(), s);
   session_count_.fetch_add(1, std::memory_order_relaxed);
   SB_LOG(debug, "event=session_open sid=" << s->id() << " transport="
                                           << (s->transport() == transport_kind::polling ? "polling" : "websocket")
@@ -166,7 +168,7 @@ void server::handshake(http::exchange_ptr ex, bool upgrade) {
 }
 
 void server::handle_on_owner(http::exchange_ptr ex, std::string sid) {
-  auto& sessions = workers_[loops_.current()].sessions;
+  auto& sessions = workers_[loops_.current()]->sessions;
   auto it = sessions.find(sid);
   if (it == sessions.end()) return fail(*ex, error_code::unknown_sid, false);
   auto s = it->second;
@@ -187,7 +189,7 @@ void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd
     ::close(fd);
     return;
   }
-  auto& sessions = workers_[worker].sessions;
+  auto& sessions = workers_[worker]->sessions;
   auto it = sessions.find(sid);
   if (it == sessions.end())
     return write_and_close(std::move(socket), websocket::bad_request_response(error_message(error_code::unknown_sid)));
@@ -199,7 +201,7 @@ void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd
 }
 
 void server::forget(const session& s) {
-  auto& sessions = workers_[s.worker()].sessions;
+  auto& sessions = workers_[s.worker()]->sessions;
   if (sessions.erase(s.id())) session_count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -207,7 +209,7 @@ void server::close_all(std::string_view reason) {
   for (size_t w = 0; w < workers_.size(); ++w) {
     loops_.post(w, [this, w, reason = std::string(reason)] {
       std::vector<std::shared_ptr<session>> all;
-      for (auto& [id, s] : workers_[w].sessions) all.push_back(s);
+      for (auto& [id, s] : workers_[w]->sessions) all.push_back(s);
       for (auto& s : all) s->close(reason);
     });
   }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <unordered_map>
 
 namespace switchboard::engineio {
@@ -39,11 +40,20 @@ class server {
 
   // Used by sessions.
   void forget(const session& s);
+  // The worker's heartbeat deadlines: ping interval, and ping timeout (see deadline_list.h).
+  deadline_list& ping_interval_list(size_t worker) { return workers_[worker]->ping_interval; }
+  deadline_list& ping_timeout_list(size_t worker) { return workers_[worker]->ping_timeout; }
   // Answers with the CORS headers of the configuration.
   void respond(http::exchange& ex, http::response res) const;
 
  private:
   struct worker_state {
+    worker_state(boost::asio::io_context& ctx, const options& o)
+        : ping_interval(ctx, o.ping_interval, session::on_deadline),
+          ping_timeout(ctx, o.ping_timeout, session::on_deadline) {}
+    // Declared before the sessions, so destroyed after them: a session unlinks its hook as it goes.
+    deadline_list ping_interval;
+    deadline_list ping_timeout;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions;
   };
 
@@ -57,7 +67,7 @@ class server {
   loop_group& loops_;
   options options_;
   connection_handler on_connection_;
-  std::vector<worker_state> workers_;
+  std::vector<std::unique_ptr<worker_state>> workers_;  // not movable: the lists' timers hold them
   std::atomic<size_t> session_count_{0};
 };
 

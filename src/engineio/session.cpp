@@ -19,12 +19,7 @@ metrics::counter transport_gauge(transport_kind t) {
 
 session::session(server& srv, std::string id, size_t worker, transport_kind transport,
                  std::shared_ptr<const handshake_info> info)
-    : server_(srv),
-      id_(std::move(id)),
-      worker_(worker),
-      transport_(transport),
-      info_(std::move(info)),
-      heartbeat_(srv.loops().context(worker)) {
+    : server_(srv), id_(std::move(id)), worker_(worker), transport_(transport), info_(std::move(info)) {
   probe_events_.owner = this;
   metrics::add(transport_gauge(transport_));
 }
@@ -181,19 +176,18 @@ void session::on_packet(eio::packet&& p) {
   }
 }
 
-void session::schedule_ping() {
-  heartbeat_.expires_after(server_.opts().ping_interval);
-  heartbeat_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->closed_) return;
-    self->awaiting_pong_ = true;
-    self->send(outgoing::text(packet_type::ping));
-    // The timeout runs from the moment the ping is queued, even with no GET pending.
-    self->heartbeat_.expires_after(self->server_.opts().ping_timeout);
-    self->heartbeat_.async_wait([self](boost::system::error_code ec2) {
-      if (ec2 || self->closed_ || !self->awaiting_pong_) return;
-      self->teardown("ping timeout");
-    });
-  });
+void session::schedule_ping() { server_.ping_interval_list(worker_).arm(*this); }
+
+// The deadline of the current heartbeat phase has passed: the ping interval (send a ping) or the
+// ping timeout (no pong came). Runs from the list's timer: the table may hold the only reference.
+void session::on_heartbeat() {
+  if (closed_) return;
+  auto self = shared_from_this();  // the session may end below (a slow polling consumer, a timeout)
+  if (awaiting_pong_) return teardown("ping timeout");
+  awaiting_pong_ = true;
+  // The timeout runs from the moment the ping is queued, even with no GET pending.
+  server_.ping_timeout_list(worker_).arm(*this);
+  send(outgoing::text(packet_type::ping));
 }
 
 void session::on_ws_message(bool binary, std::string&& payload) {
@@ -266,7 +260,7 @@ void session::teardown(std::string_view reason) {
   auto self = shared_from_this();
   closed_ = true;
   metrics::add(transport_gauge(transport_), -1);
-  heartbeat_.cancel();
+  unlink();  // no more heartbeat
   upgrade_timer_.reset();
   if (probe_) {
     probe_->detach();
@@ -288,9 +282,10 @@ void session::teardown(std::string_view reason) {
     answer_get(pending_get_, "1");
   }
   if (!linger_reply_.empty()) {
-    heartbeat_.expires_after(linger_reply_ == "6" ? linger_time
-                                                  : server_.opts().ping_interval + server_.opts().ping_timeout);
-    heartbeat_.async_wait([self](boost::system::error_code ec) {
+    linger_timer_ = std::make_unique<boost::asio::steady_timer>(server_.loops().context(worker_));
+    linger_timer_->expires_after(linger_reply_ == "6" ? linger_time
+                                                      : server_.opts().ping_interval + server_.opts().ping_timeout);
+    linger_timer_->async_wait([self](boost::system::error_code ec) {
       if (!ec) self->server_.forget(*self);
     });
   } else {

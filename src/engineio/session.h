@@ -2,11 +2,13 @@
 // One Engine.IO session (docs/engine.io-protocol/v4-current.md) on one worker, for its whole life.
 //
 // Owns: the active transport (a long-polling buffer with at most one pending GET, or a WebSocket
-// connection), the WebSocket being probed during an upgrade, and one heartbeat timer. Invariants:
+// connection), the WebSocket being probed during an upgrade, and its heartbeat deadline: a hook in
+// one of its worker's two deadline lists (deadline_list.h), not a timer of its own. Invariants:
 // at most one pending GET; while a probe has answered `3probe`, GETs are answered with a noop and
 // packets wait for the WebSocket; after `close` nothing is delivered to the handler. The server's
 // per-worker table holds the only long-lived reference; handlers run on the session's worker and
 // may call `send` and `close` but must not block.
+#include "engineio/deadline_list.h"
 #include "engineio/handshake_info.h"
 #include "engineio/options.h"
 #include "engineio/outgoing.h"
@@ -34,7 +36,9 @@ class session_handler {
 
 enum class transport_kind { polling, websocket };
 
-class session final : public std::enable_shared_from_this<session>, private websocket::connection::events {
+class session final : public std::enable_shared_from_this<session>,
+                      private websocket::connection::events,
+                      private deadline_list::hook {
  public:
   session(server& srv, std::string id, size_t worker, transport_kind transport,
           std::shared_ptr<const handshake_info> info);
@@ -62,6 +66,9 @@ class session final : public std::enable_shared_from_this<session>, private webs
   void on_poll_post(http::exchange_ptr ex);
   void on_upgrade(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered);
 
+  // Called by the server's deadline lists when this session's heartbeat deadline passes.
+  static void on_deadline(deadline_list::hook& h) { static_cast<session&>(h).on_heartbeat(); }
+
  private:
   struct probe_events final : websocket::connection::events {
     session* owner = nullptr;
@@ -78,6 +85,7 @@ class session final : public std::enable_shared_from_this<session>, private webs
   void on_probe_message(bool binary, std::string&& payload);
   void on_probe_closed();
   void schedule_ping();
+  void on_heartbeat();
   void schedule_poll_flush();
   void flush_poll();
   void answer_get(http::exchange_ptr& ex, std::string body);
@@ -90,13 +98,13 @@ class session final : public std::enable_shared_from_this<session>, private webs
   transport_kind transport_;
   std::shared_ptr<const handshake_info> info_;
   std::shared_ptr<session_handler> handler_;
-  boost::asio::steady_timer heartbeat_;
   bool awaiting_pong_ = false;
   bool closed_ = false;
   // A closed polling session whose id stays known for one more GET: after a client's close packet
   // (that GET, racing the POST, gets a noop "6", for at most linger_time), or after a server close
   // with packets still queued (they go out, then "1"). Empty: forgotten at once.
   std::string linger_reply_;
+  std::unique_ptr<boost::asio::steady_timer> linger_timer_;  // only while lingering
   static constexpr std::chrono::milliseconds linger_time{100};
 
   // long-polling
