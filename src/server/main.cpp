@@ -1,6 +1,7 @@
 // `switchboard`: one node with embedded defaults — the chat application on "/", its history in
 // SQLite, the HTTP server API, the chat page and dashboard, /healthz and /metrics. Flags are also
 // SWITCHBOARD_* environment variables and keys of an optional config file (DESIGN.md §6).
+#include "base/heap_trimmer.h"
 #include "base/log.h"
 #include "chat/chat.h"
 #include "cluster/bridge.h"
@@ -157,6 +158,8 @@ int main(int argc, char** argv) {
     if (t.path == "/dashboard") return ex->respond(files.serve(ex->req(), "/dashboard.html"));
     ex->respond(files.serve(ex->req(), t.path));
   };
+  // Connection bursts (handshakes, join storms, backlogs) must not leave their peak resident.
+  heap_trimmer trimmer(loops.context(0));
   http::listener listener(loops, route, limits);
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()
