@@ -45,8 +45,7 @@ std::string padded_offset(std::string_view id) {
   if (dash == std::string_view::npos) return {};
   const auto ms = id.substr(0, dash), seq = id.substr(dash + 1);
   if (!all_digits(ms) || !all_digits(seq) || ms.size() > 13 || seq.size() > 6) return {};
-  return std::string(13 - ms.size(), '0') + std::string(ms) + '-' + std::string(6 - seq.size(), '0') +
-         std::string(seq);
+  return std::string(13 - ms.size(), '0') + std::string(ms) + '-' + std::string(6 - seq.size(), '0') + std::string(seq);
 }
 
 std::optional<fanout::log_position> offset_position(std::string_view offset) {
@@ -72,33 +71,31 @@ void recovery_stream::append_and_publish(const std::string& message, const std::
                                          std::function<void()> failed) {
   const auto at = message.rfind(placeholder);
   if (at == std::string::npos) return failed();
-  link_.command({"EVAL", append_script, "1", stream_key_, channel_, message.substr(0, at),
-                 message.substr(at + placeholder.size()), max_packets_, plain_channel, plain},
-                [failed = std::move(failed), sent = std::chrono::steady_clock::now()](const redis_value& v) {
-                  if (v.type == redis_value::kind::string) {
-                    // The script is this broadcast's PUBLISH: its round trip is the publish latency.
-                    return metrics::record_redis_publish_latency(
-                        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent)
-                            .count());
-                  }
-                  SB_LOG(warn, "event=recovery_append_failed error=\"" << (v.is_error() ? v.str : "no reply") << "\"");
-                  failed();
-                });
+  link_.command(
+      {"EVAL", append_script, "1", stream_key_, channel_, message.substr(0, at),
+       message.substr(at + placeholder.size()), max_packets_, plain_channel, plain},
+      [failed = std::move(failed), sent = std::chrono::steady_clock::now()](const redis_value& v) {
+        if (v.type == redis_value::kind::string) {
+          // The script is this broadcast's PUBLISH: its round trip is the publish latency.
+          return metrics::record_redis_publish_latency(
+              std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent).count());
+        }
+        SB_LOG(warn, "event=recovery_append_failed error=\"" << (v.is_error() ? v.str : "no reply") << "\"");
+        failed();
+      });
 }
 
 void recovery_stream::keep(const fanout::recovery_session& s) {
   const json value{{"sid", s.sid}, {"rooms", s.rooms}, {"data", s.data}};
-  link_.command({"SET", session_key(s.pid), value.dump(-1, ' ', false, json::error_handler_t::replace), "PX",
-                 window_ms_},
-                {});
+  link_.command(
+      {"SET", session_key(s.pid), value.dump(-1, ' ', false, json::error_handler_t::replace), "PX", window_ms_}, {});
 }
 
 void recovery_stream::find(const std::string& pid, std::function<void(std::optional<fanout::recovery_session>)> done) {
   link_.command({"GET", session_key(pid)}, [pid, done = std::move(done)](const redis_value& v) {
     if (v.type != redis_value::kind::string) return done(std::nullopt);
     const json j = json::parse(v.str, nullptr, false);
-    if (!j.is_object() || !j.contains("sid") || !j["sid"].is_string() || !j.contains("rooms") ||
-        !j["rooms"].is_array())
+    if (!j.is_object() || !j.contains("sid") || !j["sid"].is_string() || !j.contains("rooms") || !j["rooms"].is_array())
       return done(std::nullopt);
     fanout::recovery_session s;
     s.sid = j["sid"].get<std::string>();

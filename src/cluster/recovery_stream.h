@@ -30,8 +30,8 @@ inline constexpr size_t offset_length = 20;
 
 class recovery_stream {
  public:
-  recovery_stream(redis_link& link, const std::string& prefix, const std::string& nsp,
-                  std::chrono::milliseconds window, size_t max_packets);
+  recovery_stream(redis_link& link, const std::string& prefix, const std::string& nsp, std::chrono::milliseconds window,
+                  size_t max_packets);
 
   // Appends `message` to the stream and publishes it on channel(), with the stream id in place
   // of `placeholder` (offset_length characters, once in `message`); publishes `plain` on

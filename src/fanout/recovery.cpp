@@ -16,8 +16,8 @@ bool reaches(const std::vector<std::string>& rooms, const broadcast_options& opt
 }
 
 bool is_recoverable_reason(std::string_view reason) {
-  static constexpr std::array<std::string_view, 6> reasons{"transport error",    "transport close",
-                                                           "forced close",       "ping timeout",
+  static constexpr std::array<std::string_view, 6> reasons{"transport error",      "transport close",
+                                                           "forced close",         "ping timeout",
                                                            "server shutting down", "forced server close"};
   return std::find(reasons.begin(), reasons.end(), reason) != reasons.end();
 }

@@ -37,13 +37,13 @@ std::vector<uint64_t> positions(const missed_packets& m) {
 TEST(RecoveryLog, GivesWhatTheSessionMissedAfterItsOffsetFilteredByRooms) {
   recovery_log log(60s, 100);
   const auto t = clock::now();
-  const auto seen = add(log, to({}), t);               // 1: everyone, before the drop
+  const auto seen = add(log, to({}), t);  // 1: everyone, before the drop
   log.keep(session("p", {"sid-p", "a"}), t);
-  add(log, to({"a"}), t);                              // 2
-  add(log, to({"b"}), t);                              // 3: not its room
-  add(log, to({}, {"a"}), t);                          // 4: its room excluded
-  add(log, to({"sid-p"}), t);                          // 5: to the socket itself
-  add(log, to({"a", "b"}), t);                         // 6
+  add(log, to({"a"}), t);       // 2
+  add(log, to({"b"}), t);       // 3: not its room
+  add(log, to({}, {"a"}), t);   // 4: its room excluded
+  add(log, to({"sid-p"}), t);   // 5: to the socket itself
+  add(log, to({"a", "b"}), t);  // 6
   auto missed = log.take("p", seen, t + 1s);
   ASSERT_TRUE(missed);
   EXPECT_EQ(positions(*missed), (std::vector<uint64_t>{2, 5, 6}));

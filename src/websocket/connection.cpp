@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace switchboard::websocket {
@@ -125,9 +126,11 @@ void connection::flush() {
   flush_posted_ = false;
   if (writing_ || !socket_.is_open()) return;
   if (queue_.empty()) {
-    // Idle: the vectors give their blocks back. A burst (a join storm's presence events, a
-    // backlog) grows them to its peak, and every connection would keep that capacity for life.
-    release_idle_buffers();
+    // Idle: vectors grown by a burst (a join storm's presence events, a backlog) give their
+    // blocks back, or every connection would keep its peak for life. Small ones stay: freeing
+    // them would cost an allocation per delivery on the hot path.
+    if (std::max({queue_.capacity(), inflight_.capacity(), buffers_.capacity()}) > keep_capacity)
+      release_idle_buffers();
     if (closing_) shutdown_socket();
     return;
   }

@@ -8,9 +8,9 @@
 // has two byte bounds: past `soft` droppable frames are dropped, past `hard` the connection is
 // closed as a slow consumer.
 //
-// Memory (DESIGN.md §8 "small idle connections"): the send queue's vectors and the tail are
-// released as soon as they are empty, so that a burst does not leave its peak capacity behind on
-// every connection.
+// Memory (DESIGN.md §8 "small idle connections"): the tail is released as soon as it is empty,
+// the send queue's vectors when they are empty after a burst grew them, so that a burst does not
+// leave its peak capacity behind on every connection.
 //
 // The owner receives events through `events`; it must call `detach()` before it goes away.
 // Callbacks may call `send`/`close` but must not destroy the connection (it is reference counted).
@@ -66,6 +66,7 @@ class connection final : public std::enable_shared_from_this<connection>, privat
   void schedule_flush();
   void flush();
   void release_idle_buffers();
+  static constexpr size_t keep_capacity = 8;  // queue entries an idle connection may keep
   void finish(std::string_view reason);
   void shutdown_socket();
 
