@@ -17,6 +17,14 @@ std::string encode_broadcast(const std::string& uid, const std::string& nsp, con
 
 namespace {
 
+// Requests and responses: JSON from Node's JSON.stringify, MessagePack for BROADCAST with acks.
+json decode_json_or_msgpack(std::string_view payload) {
+  if (!payload.empty() && payload[0] == '{') return json::parse(payload, nullptr, false);
+  return json::from_msgpack(payload, true, false);
+}
+
+json discarded() { return json(json::value_t::discarded); }
+
 // JavaScript's Date.prototype.toISOString: 1970-01-01T00:00:00.000Z.
 std::string iso_8601(int64_t ms) {
   const int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // floor
@@ -57,6 +65,32 @@ void normalize_notepack(json& value) {
   if (value.is_array() || value.is_object()) {
     for (auto& v : value) normalize_notepack(v);
   }
+}
+
+std::optional<classic_broadcast> decode_classic_broadcast(std::string_view payload) {
+  json message = json::from_msgpack(payload, true, false);
+  if (!message.is_array() || message.size() < 2 || !message[1].is_object()) return std::nullopt;
+  classic_broadcast b;
+  if (message[0].is_string()) b.uid = std::move(message[0].get_ref<std::string&>());
+  b.packet = std::move(message[1]);
+  b.opts = message.size() > 2 ? std::move(message[2]) : json::object();
+  return b;
+}
+
+json decode_classic_request(std::string_view payload) {
+  json req = decode_json_or_msgpack(payload);
+  if (!req.is_object()) return discarded();
+  const auto type = req.find("type");
+  if (type == req.end() || !type->is_number_integer()) return discarded();
+  return req;
+}
+
+json decode_classic_response(std::string_view payload) {
+  json res = decode_json_or_msgpack(payload);
+  if (!res.is_object()) return discarded();
+  const auto rid = res.find("requestId");
+  if (rid == res.end() || !rid->is_string()) return discarded();
+  return res;
 }
 
 std::string broadcast_channel(const std::string& base_channel, const fanout::broadcast_options& opts) {

@@ -1,6 +1,5 @@
 #include "cluster/local_node.h"
 
-#include "cluster/classic_wire.h"
 #include "socketio/broadcast.h"
 #include "socketio/describe.h"
 #include "socketio/encode.h"
@@ -9,47 +8,6 @@
 #include <set>
 
 namespace switchboard::cluster {
-
-std::vector<std::string> room_list(const json& v) {
-  std::vector<std::string> out;
-  if (!v.is_array()) return out;
-  for (const auto& r : v) {
-    if (r.is_string()) {
-      out.push_back(r.get<std::string>());
-    } else if (r.is_number()) {
-      out.push_back(r.dump());
-    }
-  }
-  return out;
-}
-
-fanout::broadcast_options options_of(const json& opts) {
-  fanout::broadcast_options o;
-  if (!opts.is_object()) return o;
-  if (auto it = opts.find("rooms"); it != opts.end()) o.rooms = room_list(*it);
-  if (auto it = opts.find("except"); it != opts.end()) o.except = room_list(*it);
-  if (auto f = opts.find("flags"); f != opts.end() && f->is_object()) {
-    if (auto v = f->find("volatile"); v != f->end() && v->is_boolean()) o.is_volatile = v->get<bool>();
-  }
-  o.local = true;  // arrived from the cluster: never published again
-  return o;
-}
-
-json selection(const fanout::broadcast_options& opts) { return json{{"rooms", opts.rooms}, {"except", opts.except}}; }
-
-namespace {
-
-// The packet's [event, ...args] when it is an event for namespace `nsp`; null otherwise.
-const json* event_data_of(const json& packet, const std::string& nsp) {
-  if (!packet.is_object()) return nullptr;
-  const auto n = packet.find("nsp");
-  if (n != packet.end() && n->is_string() && n->get_ref<const std::string&>() != nsp) return nullptr;
-  const auto data = packet.find("data");
-  if (data == packet.end() || !data->is_array() || data->empty()) return nullptr;
-  return &*data;
-}
-
-}  // namespace
 
 size_t local_node::broadcast_with_ack(const fanout::broadcast_packet_ptr& packet,
                                       const fanout::broadcast_options_ptr& opts, uint64_t ack_id,
@@ -63,11 +21,10 @@ size_t local_node::broadcast_with_ack(const fanout::broadcast_packet_ptr& packet
 }
 
 fanout::broadcast_packet_ptr local_node::encode(const json& packet, fanout::log_position position) const {
-  const json* data = event_data_of(packet, nsp_);
-  if (data == nullptr) return nullptr;
-  json copy = *data;
-  normalize_notepack(copy);
-  auto encoded = socketio::encode_event(nsp_, std::move(copy));
+  auto p = remote_event(packet, nsp_);
+  if (!p) return nullptr;
+  auto encoded = socketio::encode_packet(*p);
+  encoded.data = std::move(*p->data);
   encoded.position = position;
   return std::make_shared<const fanout::broadcast_packet>(std::move(encoded));
 }
@@ -80,16 +37,11 @@ void local_node::deliver(const json& packet, const json& opts, fanout::log_posit
 
 void local_node::deliver_with_ack(const json& packet, const json& opts, std::function<void(size_t)> counted,
                                   std::function<void(json)> acked) {
-  const json* data = event_data_of(packet, nsp_);
-  if (data == nullptr) return;
-  protocol::socketio::packet p;
-  p.type = protocol::socketio::packet_type::event;
-  p.nsp = nsp_;
-  p.id = socketio::next_broadcast_ack_id();
-  p.data = *data;
-  normalize_notepack(*p.data);
-  auto encoded = socketio::encode_packet(p);
-  encoded.data = *p.data;
+  auto p = remote_event(packet, nsp_);
+  if (!p) return;
+  p->id = socketio::next_broadcast_ack_id();
+  auto encoded = socketio::encode_packet(*p);
+  encoded.data = std::move(*p->data);
   // Every worker reports its count once; the total goes out when all did.
   struct tally {
     std::mutex mutex;
@@ -116,7 +68,7 @@ void local_node::deliver_with_ack(const json& packet, const json& opts, std::fun
   };
   handlers->response = std::move(acked);
   members_.broadcast_with_ack(std::make_shared<const fanout::broadcast_packet>(std::move(encoded)),
-                              std::make_shared<const fanout::broadcast_options>(options_of(opts)), *p.id, handlers,
+                              std::make_shared<const fanout::broadcast_options>(options_of(opts)), *p->id, handlers,
                               std::chrono::milliseconds(0));
 }
 

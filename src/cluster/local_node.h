@@ -4,6 +4,7 @@
 // ask of it — deliver a broadcast, with acknowledgements too, act on selected sockets, describe
 // them — run on each worker, with answers gathered back.
 #include "base/loop_group.h"
+#include "cluster/remote_event.h"
 #include "fanout/memory_adapter.h"
 #include "socketio/socket.h"
 
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace switchboard::cluster {
-
-// Rooms as strings; rooms may arrive as numbers (the Node adapters tolerate them).
-std::vector<std::string> room_list(const json& v);
-// `{rooms, except, flags: {volatile}}` of a remote request; always `local` (never re-published).
-fanout::broadcast_options options_of(const json& opts);
-// `{rooms, except}` of our own requests.
-json selection(const fanout::broadcast_options& opts);
 
 class local_node {
  public:

@@ -32,9 +32,7 @@ enum : int {
 // recovery channel, where they come with their offset, not from the adapter's channels.
 constexpr std::string_view recovery_uid_prefix = "sbr:";
 
-bool is_recoverable_copy(const json& uid) {
-  return uid.is_string() && uid.get_ref<const std::string&>().starts_with(recovery_uid_prefix);
-}
+bool is_recoverable_copy(const std::string& uid) { return uid.starts_with(recovery_uid_prefix); }
 
 // The recovery position of a packet whose data ends with an offset.
 fanout::log_position position_of(const json& packet) {
@@ -78,20 +76,18 @@ void redis_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broad
 }
 
 void redis_adapter::on_broadcast(const std::string& payload) {
-  const json message = json::from_msgpack(payload, true, false);
-  if (!message.is_array() || message.size() < 2 || !message[1].is_object())
-    return drop_bad_message(channel_, payload.size(), "not a MessagePack [uid, packet, opts]");
-  if (message[0].is_string() && message[0].get_ref<const std::string&>() == uid_) return;  // our own
-  if (recovery_ && is_recoverable_copy(message[0])) return;  // delivered from the recovery channel
-  node_.deliver(message[1], message.size() > 2 ? message[2] : json::object());
+  const auto message = decode_classic_broadcast(payload);
+  if (!message) return drop_bad_message(channel_, payload.size(), "not a MessagePack [uid, packet, opts]");
+  if (message->uid == uid_) return;                            // our own
+  if (recovery_ && is_recoverable_copy(message->uid)) return;  // delivered from the recovery channel
+  node_.deliver(message->packet, message->opts);
 }
 
 void redis_adapter::on_recoverable(const std::string& payload) {
-  const json message = json::from_msgpack(payload, true, false);
-  if (!message.is_array() || message.size() < 3 || !message[1].is_object())
-    return drop_bad_message(recovery_->channel(), payload.size(), "not a MessagePack [uid, packet, opts]");
+  const auto message = decode_classic_broadcast(payload);
+  if (!message) return drop_bad_message(recovery_->channel(), payload.size(), "not a MessagePack [uid, packet, opts]");
   // Ours too: they were not delivered when emitted, so that every node delivers in Redis' order.
-  node_.deliver(message[1], message[2], position_of(message[1]));
+  node_.deliver(message->packet, message->opts, position_of(message->packet));
 }
 
 void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) {
@@ -133,12 +129,10 @@ void redis_adapter::take_missed(const fanout::recovery_session& s, const std::st
         if (entries) {
           missed.emplace();
           for (const auto& [id, payload] : *entries) {
-            const json message = json::from_msgpack(payload, true, false);
-            if (!message.is_array() || message.size() < 3 || !message[1].is_object()) continue;
-            if (!fanout::reaches(rooms, options_of(message[2]))) continue;
-            if (auto packet =
-                    node_.encode(message[1], offset_position(padded_offset(id)).value_or(fanout::log_position{})))
-              missed->push_back(std::move(packet));
+            const auto message = decode_classic_broadcast(payload);
+            if (!message || !fanout::reaches(rooms, options_of(message->opts))) continue;
+            const auto position = offset_position(padded_offset(id)).value_or(fanout::log_position{});
+            if (auto packet = node_.encode(message->packet, position)) missed->push_back(std::move(packet));
           }
         }
         loops_.post(worker,
@@ -149,11 +143,8 @@ void redis_adapter::take_missed(const fanout::recovery_session& s, const std::st
 void redis_adapter::respond(const json& response) { link_.publish(response_channel_, response.dump()); }
 
 void redis_adapter::on_request(const std::string& payload) {
-  // JSON, except BROADCAST with ack, which is MessagePack (the first byte tells).
-  const json req = !payload.empty() && payload[0] == '{' ? json::parse(payload, nullptr, false)
-                                                         : json::from_msgpack(payload, true, false);
-  if (!req.is_object() || !req.contains("type") || !req["type"].is_number_integer())
-    return drop_bad_message(request_channel_, payload.size(), "not a request {type, ...}");
+  const json req = decode_classic_request(payload);
+  if (req.is_discarded()) return drop_bad_message(request_channel_, payload.size(), "not a request {type, ...}");
   if (auto uid = req.find("uid"); uid != req.end() && uid->is_string() && uid->get_ref<const std::string&>() == uid_)
     return;  // our own request
   const json request_id = req.value("requestId", json());
@@ -278,11 +269,9 @@ void redis_adapter::answer_broadcast_with_ack(const json& req) {
 }
 
 void redis_adapter::on_response(const std::string& payload) {
-  const json res = !payload.empty() && payload[0] == '{' ? json::parse(payload, nullptr, false)
-                                                         : json::from_msgpack(payload, true, false);
-  const auto rid = res.is_object() ? res.find("requestId") : res.end();
-  if (!res.is_object() || rid == res.end() || !rid->is_string())
-    return drop_bad_message(response_channel_, payload.size(), "not a response {requestId, ...}");
+  const json res = decode_classic_response(payload);
+  if (res.is_discarded()) return drop_bad_message(response_channel_, payload.size(), "not a response {requestId, ...}");
+  const auto rid = res.find("requestId");
   if (on_answer(rid->get<std::string>(), res)) return;
   const auto type = res.find("type");
   if (type == res.end() || !type->is_number_integer()) return;

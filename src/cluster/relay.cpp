@@ -1,31 +1,8 @@
 #include "cluster/relay.h"
 
 #include "base/metrics.h"
-#include "protocol/socketio/packet.h"
 
 namespace switchboard::cluster {
-
-bool parse_relay_rule(std::string_view text, relay_rule& out, std::string& error) {
-  const auto eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0 || eq + 1 == text.size()) {
-    error = "expected EVENT=CHANNEL or EVENT=stream:NAME, e.g. summarize=stream:jobs";
-    return false;
-  }
-  out.event = std::string(text.substr(0, eq));
-  std::string_view target = text.substr(eq + 1);
-  out.stream = target.starts_with("stream:");
-  if (out.stream) target.remove_prefix(7);
-  if (target.empty()) {
-    error = "the stream name is empty: expected EVENT=stream:NAME";
-    return false;
-  }
-  out.target = std::string(target);
-  if (protocol::socketio::is_reserved_event(out.event)) {
-    error = "\"" + out.event + "\" is a reserved Socket.IO event name";
-    return false;
-  }
-  return true;
-}
 
 void redis_relay::send(const json& job, done_fn done) {
   const std::string body = job.dump(-1, ' ', false, json::error_handler_t::replace);

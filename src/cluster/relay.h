@@ -6,21 +6,13 @@
 // the HTTP API.
 #include "base/json.h"
 #include "cluster/redis_link.h"
+#include "cluster/rules.h"
 
 #include <functional>
 #include <string>
 #include <string_view>
 
 namespace switchboard::cluster {
-
-struct relay_rule {
-  std::string event;
-  std::string target;  // channel or stream name
-  bool stream = false;
-};
-
-// "EVENT=CHANNEL" or "EVENT=stream:NAME". False with a message a user can act on.
-bool parse_relay_rule(std::string_view text, relay_rule& out, std::string& error);
 
 // A stream keeps at most about this many jobs (XADD MAXLEN ~): bounded when no worker reads it.
 inline constexpr size_t relay_stream_max_jobs = 100'000;

@@ -1,6 +1,5 @@
 #include "cluster/sharded_adapter.h"
 
-#include "protocol/socketio/packet.h"
 #include "socketio/socket.h"
 
 #include <boost/asio/post.hpp>
@@ -50,21 +49,6 @@ std::string string_field(const json& o, const char* key) {
 }
 
 }  // namespace
-
-std::string encode_cluster_message(const std::string& uid, const std::string& nsp, int type, json data) {
-  const bool binary = protocol::socketio::has_binary(data);
-  json m{{"uid", uid}, {"nsp", nsp}, {"type", type}, {"data", std::move(data)}};
-  if (!binary) return m.dump(-1, ' ', false, json::error_handler_t::replace);
-  const auto bytes = json::to_msgpack(m);
-  return std::string(bytes.begin(), bytes.end());
-}
-
-json decode_cluster_message(const std::string& payload) {
-  if (!payload.empty() && payload[0] == '{') return json::parse(payload, nullptr, false);
-  return json::from_msgpack(payload, true, false);
-}
-
-bool looks_like_socket_id(const std::string& room) { return room.size() == 20; }
 
 sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix)
     : loops_(loops),
@@ -205,9 +189,7 @@ void sharded_adapter::ask(int type, json data, std::chrono::milliseconds timeout
 
 void sharded_adapter::on_message(const std::string& payload) {
   const json m = decode_cluster_message(payload);
-  if (!m.is_object() || !m.contains("type") || !m["type"].is_number_integer() || !m.contains("data") ||
-      !m["data"].is_object())
-    return drop_bad_message(channel_, payload.size(), "not a message {uid, nsp, type, data}");
+  if (m.is_discarded()) return drop_bad_message(channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const std::string sender = string_field(m, "uid");
   if (sender == uid_ || string_field(m, "nsp") != nsp_) return;  // our own, or another namespace
   const json& data = m["data"];
@@ -264,8 +246,7 @@ void sharded_adapter::on_message(const std::string& payload) {
 
 void sharded_adapter::on_response(const std::string& payload) {
   const json m = decode_cluster_message(payload);
-  if (!m.is_object() || !m.contains("type") || !m["type"].is_number_integer() || !m.contains("data") ||
-      !m["data"].is_object())
+  if (m.is_discarded())
     return drop_bad_message(response_channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const json& data = m["data"];
   const std::string request_id = string_field(data, "requestId");

@@ -12,21 +12,13 @@
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
 #include "cluster/redis_link.h"
+#include "cluster/sharded_wire.h"
 
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 namespace switchboard::cluster {
-
-// The ClusterAdapter message envelope, pure: `{uid, nsp, type, data}` as JSON, or as MessagePack
-// when `data` holds binary (which JSON cannot carry).
-std::string encode_cluster_message(const std::string& uid, const std::string& nsp, int type, json data);
-// Either encoding (a JSON text starts with `{`); a discarded value when it is neither.
-json decode_cluster_message(const std::string& payload);
-// Whether the Node adapter would take `room` for a socket id (20 characters) and so publish a
-// broadcast to it on the main channel, not the room's.
-bool looks_like_socket_id(const std::string& room);
 
 class sharded_adapter final : public fanout::adapter {
  public:

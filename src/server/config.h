@@ -3,8 +3,7 @@
 // of an optional TOML config file, parsed once at start-up.
 #include "base/log.h"
 #include "base/token_bucket.h"
-#include "cluster/bridge.h"
-#include "cluster/relay.h"
+#include "cluster/rules.h"
 
 #include <chrono>
 #include <cstdint>
