@@ -3,6 +3,7 @@
 #include "base/metrics.h"
 #include "base/random_id.h"
 #include "chat/identity.h"
+#include "chat/requests.h"
 
 #include <boost/asio/post.hpp>
 
@@ -13,31 +14,17 @@ namespace {
 
 using sio_socket = socketio::socket;
 
-constexpr size_t max_room_bytes = 64;
 constexpr size_t join_history = 50;
 
-json refusal(std::string_view code, std::string_view message) {
-  return json{{"ok", false}, {"error", code}, {"message", message}};
-}
-
 // Answers through the ack when there is one, else as an `error` event (DESIGN.md §4).
-void refuse(sio_socket& s, const sio_socket::ack_fn& ack, std::string_view code, std::string_view message) {
-  if (code == "rate_limited") metrics::add(metrics::counter::rate_limited);
-  if (ack) return ack(json::array({refusal(code, message)}));
-  s.emit("error", json::array({refusal(code, message)}));
+void refuse(sio_socket& s, const sio_socket::ack_fn& ack, const refusal& r) {
+  if (r.code == "rate_limited") metrics::add(metrics::counter::rate_limited);
+  if (ack) return ack(json::array({r.to_json()}));
+  s.emit("error", json::array({r.to_json()}));
 }
 
-bool valid_room(const std::string& room) { return !room.empty() && room.size() <= max_room_bytes; }
-
-// `"room"` or `{room}`; empty when neither.
-std::string room_of(const json& args) {
-  if (args.empty()) return {};
-  if (args[0].is_string()) return args[0].get<std::string>();
-  if (args[0].is_object()) {
-    const auto it = args[0].find("room");
-    if (it != args[0].end() && it->is_string()) return it->get<std::string>();
-  }
-  return {};
+void refuse(sio_socket& s, const sio_socket::ack_fn& ack, std::string code, std::string message) {
+  refuse(s, ack, refusal{std::move(code), std::move(message)});
 }
 
 bool in_room(const sio_socket& s, const std::string& room) {
@@ -54,21 +41,7 @@ int64_t now_ms() {
       .count();
 }
 
-// A positive integer field of `o`; nullopt when absent, false when present but not one.
-bool positive_field(const json& o, const char* key, std::optional<uint64_t>& out) {
-  const auto it = o.find(key);
-  if (it == o.end() || it->is_null()) return true;
-  if (!it->is_number_integer() || it->get<int64_t>() <= 0) return false;
-  out = it->get<uint64_t>();
-  return true;
-}
-
 }  // namespace
-
-bool is_chat_event(std::string_view event) {
-  return event == "join" || event == "leave" || event == "message" || event == "typing" || event == "history" ||
-         event == "presence" || event == "error";
-}
 
 struct chat_app::socket_state {
   explicit socket_state(rate_limit r) : bucket(r) {}
@@ -122,8 +95,9 @@ void chat_app::on_connection(sio_socket& s) {
 }
 
 void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
-  const auto room = room_of(args);
-  if (!valid_room(room) || room == s.id())
+  std::string room;
+  if (auto bad = read_join(args, room)) return refuse(s, ack, *bad);
+  if (room == s.id())
     return refuse(s, ack, "bad_request", "join needs a room name of 1 to 64 bytes: \"room\" or {room}");
   const auto user = user_of(s);
   if (!in_room(s, room)) {
@@ -147,8 +121,8 @@ void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
 }
 
 void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
-  const auto room = room_of(args);
-  if (!valid_room(room)) return refuse(s, ack, "bad_request", "leave needs a room name: \"room\" or {room}");
+  std::string room;
+  if (auto bad = read_leave(args, room)) return refuse(s, ack, *bad);
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
   s.leave(room);
   const auto user = user_of(s);
@@ -157,29 +131,19 @@ void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
 }
 
 void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack) {
-  if (args.empty() || !args[0].is_object()) return refuse(s, ack, "bad_request", "message needs {room, text}");
-  const auto& m = args[0];
-  const auto room_it = m.find("room");
-  const auto text_it = m.find("text");
-  if (room_it == m.end() || !room_it->is_string() || text_it == m.end() || !text_it->is_string())
-    return refuse(s, ack, "bad_request", "message needs {room, text} as strings");
-  auto room = room_it->get<std::string>();
-  auto text = text_it->get<std::string>();
-  if (!valid_room(room)) return refuse(s, ack, "bad_request", "room must be 1 to 64 bytes");
-  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before sending to it");
-  if (text.empty()) return refuse(s, ack, "bad_request", "text is empty");
-  if (code_points(text) > options_.max_text_code_points) {
-    return refuse(s, ack, "too_long",
-                  "text is over the limit of " + std::to_string(options_.max_text_code_points) + " characters");
-  }
+  message_request m;
+  if (auto bad = read_message(args, m)) return refuse(s, ack, *bad);
+  if (m.room == s.id() || !in_room(s, m.room))
+    return refuse(s, ack, "not_in_room", "join the room before sending to it");
+  if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
   if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
-  storage::message msg{0, std::move(room), user_of(s), std::move(text), now_ms()};
+  storage::message msg{0, std::move(m.room), user_of(s), std::move(m.text), now_ms()};
   history_.append(std::move(msg), this_worker(),
                   [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,
                                                                           const std::string&) {
                     if (!stored) {
                       // Never acknowledged, never delivered: the sender may retry.
-                      const auto r = refusal("unavailable", "the message could not be stored; retry later");
+                      const auto r = refusal{"unavailable", "the message could not be stored; retry later"}.to_json();
                       if (ack) return ack(json::array({r}));
                       if (auto self = weak.lock()) self->emit("error", json::array({r}));
                       return;
@@ -191,38 +155,31 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
 }
 
 void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack) {
-  const auto room = room_of(args);
-  if (!valid_room(room) || !args[0].is_object())
-    return refuse(s, ack, "bad_request", "typing needs {room} with a room name of 1 to 64 bytes");
+  std::string room;
+  if (auto bad = read_typing(args, room)) return refuse(s, ack, *bad);
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before typing in it");
   if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   s.to(room).volatile_().emit("typing", json{{"room", room}, {"user", user_of(s)}});
 }
 
 void chat_app::on_history(sio_socket& s, const json& args, ack_fn ack) {
-  if (args.empty() || !args[0].is_object())
-    return refuse(s, ack, "bad_request", "history needs {room, before?, limit?}");
-  const auto& q = args[0];
-  const auto room = room_of(args);
-  std::optional<uint64_t> before, limit;
-  if (!valid_room(room)) return refuse(s, ack, "bad_request", "history needs a room name of 1 to 64 bytes");
-  if (!positive_field(q, "before", before) || !positive_field(q, "limit", limit))
-    return refuse(s, ack, "bad_request", "before and limit must be positive integers");
+  history_request q;
+  if (auto bad = read_history(args, q)) return refuse(s, ack, *bad);
   if (!ack) return;  // nobody to answer
-  history_.read(storage::history_query::page(room, before, limit), this_worker(),
-                [ack = std::move(ack)](bool ok, std::vector<storage::message> newest_first) {
-                  if (!ok) return ack(json::array({refusal("unavailable", "history could not be read; retry later")}));
-                  json messages = json::array();
-                  for (const auto& m : newest_first) messages.push_back(storage::to_json(m));
-                  ack(json::array({json{{"ok", true}, {"messages", std::move(messages)}}}));
-                });
+  history_.read(
+      storage::history_query::page(q.room, q.before, q.limit), this_worker(),
+      [ack = std::move(ack)](bool ok, std::vector<storage::message> newest_first) {
+        if (!ok) return ack(json::array({refusal{"unavailable", "history could not be read; retry later"}.to_json()}));
+        json messages = json::array();
+        for (const auto& m : newest_first) messages.push_back(storage::to_json(m));
+        ack(json::array({json{{"ok", true}, {"messages", std::move(messages)}}}));
+      });
 }
 
 void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& event, const relay_fn& relay,
                           const json& args, ack_fn ack) {
-  if (args.empty() || !args[0].is_object()) return refuse(s, ack, "bad_request", event + " needs {room, ...}");
-  const auto room = room_of(args);
-  if (!valid_room(room)) return refuse(s, ack, "bad_request", event + " needs a room name of 1 to 64 bytes");
+  std::string room;
+  if (auto bad = read_relayed(event, args, room)) return refuse(s, ack, *bad);
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before using " + event);
   if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   auto id = random_id();
@@ -231,8 +188,9 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   relay(job, [&worker = this_worker(), weak = s.weak_from_this(), id, ack = std::move(ack)](const std::string& error) {
     boost::asio::post(worker, [weak, id, error, ack] {
       // Not taken: the sender hears it, as for a message that could not be stored.
-      const auto answer = error.empty() ? json{{"ok", true}, {"id", id}}
-                                        : refusal("unavailable", "no worker took the job (" + error + "); retry later");
+      const auto answer = error.empty()
+                              ? json{{"ok", true}, {"id", id}}
+                              : refusal{"unavailable", "no worker took the job (" + error + "); retry later"}.to_json();
       if (ack) return ack(json::array({answer}));
       if (auto self = weak.lock(); self && !error.empty()) self->emit("error", json::array({answer}));
     });

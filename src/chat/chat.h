@@ -4,6 +4,7 @@
 // library API only, as any user would. Lives on every worker: a handler runs on its socket's
 // worker; storage answers are posted back to that worker; presence is shared (and locked).
 #include "base/token_bucket.h"
+#include "chat/requests.h"
 #include "socketio/server.h"
 #include "storage/history.h"
 #include "storage/presence.h"
@@ -17,9 +18,6 @@ namespace switchboard::chat {
 // Hands a job to workers (a Redis relay in a cluster); `done` runs on any thread with an empty
 // error once the job was taken, else why not.
 using relay_fn = std::function<void(const json& job, std::function<void(const std::string& error)> done)>;
-
-// The events of the contract; a relay cannot take one of them.
-bool is_chat_event(std::string_view event);
 
 struct options {
   size_t max_text_code_points = 4000;

@@ -1,7 +1,7 @@
 #include "server/config.h"
 
 #include "base/random_id.h"
-#include "chat/chat.h"
+#include "chat/requests.h"
 #include "cluster/redis_url.h"
 
 #include <CLI/CLI.hpp>
