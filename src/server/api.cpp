@@ -3,7 +3,7 @@
 #include "base/metrics.h"
 #include "base/secret.h"
 #include "http/url.h"
-#include "protocol/socketio/packet.h"
+#include "server/publish_request.h"
 
 #include <charconv>
 #include <cmath>
@@ -132,24 +132,14 @@ void api::publish(const http::exchange_ptr& ex) {
   if (!is_json_content_type(req[http::field::content_type]))
     return fail(ex, http::status::unsupported_media_type, "unsupported_media_type",
                 "send Content-Type: application/json");
-  const json body = json::parse(req.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    return fail(ex, http::status::bad_request, "bad_request", "the body must be a JSON object {room?, event, data?}");
-  const auto event = body.find("event");
-  if (event == body.end() || !event->is_string() || event->get_ref<const std::string&>().empty())
-    return fail(ex, http::status::bad_request, "bad_request", "event must be a non-empty string");
-  if (protocol::socketio::is_reserved_event(event->get_ref<const std::string&>()))
-    return fail(ex, http::status::bad_request, "bad_request", "event is a reserved Socket.IO event name");
-  const auto room = body.find("room");
-  if (room != body.end() && !room->is_null() && (!room->is_string() || room->get_ref<const std::string&>().empty()))
-    return fail(ex, http::status::bad_request, "bad_request", "room must be a non-empty string");
-  json args = json::array();
-  if (const auto data = body.find("data"); data != body.end()) args.push_back(*data);
+  publish_request p;
+  if (std::string error; !read_publish_request(req.body(), p, error))
+    return fail(ex, http::status::bad_request, "bad_request", error);
   auto& nsp = io_.of("/");
-  if (room != body.end() && room->is_string()) {
-    nsp.to(room->get<std::string>()).emit(event->get<std::string>(), std::move(args));
+  if (p.room) {
+    nsp.to(*p.room).emit(p.event, std::move(p.args));
   } else {
-    nsp.emit(event->get<std::string>(), std::move(args));
+    nsp.emit(p.event, std::move(p.args));
   }
   answer(ex, http::status::ok, json{{"ok", true}});
 }
