@@ -19,13 +19,13 @@ std::vector<std::string> room_list(const json& v) {
 
 fanout::broadcast_options options_of(const json& opts) {
   fanout::broadcast_options o;
+  o.local = true;  // arrived from the cluster: never published again, whatever `opts` holds
   if (!opts.is_object()) return o;
   if (auto it = opts.find("rooms"); it != opts.end()) o.rooms = room_list(*it);
   if (auto it = opts.find("except"); it != opts.end()) o.except = room_list(*it);
   if (auto f = opts.find("flags"); f != opts.end() && f->is_object()) {
     if (auto v = f->find("volatile"); v != f->end() && v->is_boolean()) o.is_volatile = v->get<bool>();
   }
-  o.local = true;  // arrived from the cluster: never published again
   return o;
 }
 
