@@ -1,5 +1,8 @@
 #include "cluster/classic_wire.h"
 
+#include "base/json_parse.h"
+#include "cluster/remote_event.h"
+
 #include <cstdio>
 #include <ctime>
 
@@ -19,8 +22,8 @@ namespace {
 
 // Requests and responses: JSON from Node's JSON.stringify, MessagePack for BROADCAST with acks.
 json decode_json_or_msgpack(std::string_view payload) {
-  if (!payload.empty() && payload[0] == '{') return json::parse(payload, nullptr, false);
-  return json::from_msgpack(payload, true, false);
+  if (!payload.empty() && payload[0] == '{') return parse_json_within(payload, max_message_depth);
+  return parse_msgpack_within(payload, max_message_depth);
 }
 
 json discarded() { return json(json::value_t::discarded); }
@@ -68,7 +71,7 @@ void normalize_notepack(json& value) {
 }
 
 std::optional<classic_broadcast> decode_classic_broadcast(std::string_view payload) {
-  json message = json::from_msgpack(payload, true, false);
+  json message = parse_msgpack_within(payload, max_message_depth);
   if (!message.is_array() || message.size() < 2 || !message[1].is_object()) return std::nullopt;
   classic_broadcast b;
   if (message[0].is_string()) b.uid = std::move(message[0].get_ref<std::string&>());

@@ -1,5 +1,8 @@
 #include "cluster/classic_wire.h"
 
+#include "cluster/sharded_wire.h"
+#include "protocol/socketio/packet.h"
+
 #include <gtest/gtest.h>
 
 namespace switchboard::cluster {
@@ -71,6 +74,41 @@ TEST(NotepackExtensions, DatesBecomeIsoStringsAndUndefinedNull) {
   EXPECT_EQ(v[2], "1969-12-31T23:59:59.999Z");
   EXPECT_TRUE(v[3].is_null());
   EXPECT_TRUE(v[4].is_binary());
+}
+
+TEST(ClassicDecode, BroadcastRequestAndResponse) {
+  const auto b = decode_classic_broadcast(encode_broadcast("n1", "/", json::array({"ev", 1}), {}));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->uid, "n1");
+  EXPECT_EQ(b->packet["data"], json::array({"ev", 1}));
+  EXPECT_FALSE(decode_classic_broadcast("\x91\xa1x"));  // [uid] without a packet
+  EXPECT_EQ(decode_classic_request(R"({"type":0,"requestId":"r"})")["requestId"], "r");
+  EXPECT_TRUE(decode_classic_request(R"({"type":"0"})").is_discarded());
+  EXPECT_EQ(decode_classic_response(R"({"requestId":"r","sockets":[]})")["requestId"], "r");
+  EXPECT_TRUE(decode_classic_response(R"({"requestId":1})").is_discarded());
+}
+
+TEST(ClassicDecode, DeepNestingIsDroppedNotAStackOverflow) {
+  // A megabyte of MessagePack fixarray headers: json::from_msgpack recursed once per level and
+  // overflowed the stack of the Redis thread.
+  EXPECT_FALSE(decode_classic_broadcast(std::string(1'000'000, '\x91')));
+  EXPECT_TRUE(decode_classic_request(std::string(1'000'000, '\x91')).is_discarded());
+  // JSON parses without recursion, but copying and encoding the packet recurse per level.
+  const std::string deep = std::string(500'000, '[') + std::string(500'000, ']');
+  EXPECT_TRUE(decode_classic_request(R"({"type":6,"data":)" + deep + "}").is_discarded());
+  // What a client may send still passes, inside the adapter's envelope.
+  const std::string ok = std::string(protocol::socketio::max_nesting_depth - 1, '[') +
+                         std::string(protocol::socketio::max_nesting_depth - 1, ']');
+  EXPECT_FALSE(decode_classic_request(R"({"type":7,"packet":{"data":["ev",)" + ok + "]}}").is_discarded());
+}
+
+TEST(ShardedDecode, EnvelopeAndDepth) {
+  const auto m = decode_cluster_message(encode_cluster_message("u", "/", 3, json{{"requestId", "r"}}));
+  EXPECT_EQ(m["data"]["requestId"], "r");
+  EXPECT_TRUE(decode_cluster_message(R"({"type":3,"data":[]})").is_discarded());
+  const std::string deep = std::string(500'000, '[') + std::string(500'000, ']');
+  EXPECT_TRUE(decode_cluster_message(R"({"type":3,"data":{"packet":)" + deep + "}}").is_discarded());
+  EXPECT_TRUE(decode_cluster_message(std::string(1'000'000, '\x91')).is_discarded());
 }
 
 }  // namespace

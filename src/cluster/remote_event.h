@@ -12,6 +12,10 @@
 
 namespace switchboard::cluster {
 
+// Deepest nesting of a message from Redis: a client's payload (protocol::socketio's limit) inside
+// the adapters' envelopes (`{data: {packet: {data: [...]}}}`), with room to spare.
+inline constexpr size_t max_message_depth = protocol::socketio::max_nesting_depth + 8;
+
 // Rooms as strings; rooms may arrive as numbers (the Node adapters tolerate them).
 std::vector<std::string> room_list(const json& v);
 // `{rooms, except, flags: {volatile}}` of a remote request; always `local` (never re-published).

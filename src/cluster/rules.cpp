@@ -1,5 +1,6 @@
 #include "cluster/rules.h"
 
+#include "base/json_parse.h"
 #include "protocol/socketio/packet.h"
 
 namespace switchboard::cluster {
@@ -20,9 +21,10 @@ bool parse_bridge_rule(std::string_view text, bridge_rule& out, std::string& err
 }
 
 json bridge_argument(std::string_view payload) {
-  json value = json::parse(payload, nullptr, false);
+  // As deep as a client's argument may be (it becomes the one argument of an event).
+  json value = parse_json_within(payload, protocol::socketio::max_nesting_depth - 1);
   if (!value.is_discarded()) return value;
-  // Not JSON: the text itself. Dumping with `replace` and reading back swaps invalid UTF-8 for
+  // Not JSON (or nested too deeply): the text itself. Dumping with `replace` and reading back swaps invalid UTF-8 for
   // U+FFFD, so that encoding the packet later cannot throw.
   return json::parse(json(std::string(payload)).dump(-1, ' ', false, json::error_handler_t::replace));
 }

@@ -18,7 +18,7 @@ struct bridge_rule {
 bool parse_bridge_rule(std::string_view text, bridge_rule& out, std::string& error);
 
 // The argument a payload becomes: the JSON value it holds, or the payload as a string when it is
-// not JSON (or not valid UTF-8 JSON text).
+// not JSON (or not valid UTF-8 JSON text, or nested deeper than a client's argument may be).
 json bridge_argument(std::string_view payload);
 
 struct relay_rule {

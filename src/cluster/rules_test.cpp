@@ -1,5 +1,6 @@
 #include "cluster/bridge.h"
 #include "cluster/relay.h"
+#include "protocol/socketio/packet.h"
 
 #include <gtest/gtest.h>
 
@@ -39,6 +40,15 @@ TEST(BridgeArgument, JsonOrPlainText) {
             "a\xEF\xBF\xBD"
             "b");
   EXPECT_NO_THROW((void)bad.dump());
+}
+
+TEST(BridgeArgument, TooDeepJsonIsText) {
+  // Parsed, a megabyte of `[[[…` overflowed the stack when the emit copied and encoded it.
+  const std::string deep = std::string(500'000, '[') + std::string(500'000, ']');
+  EXPECT_TRUE(bridge_argument(deep).is_string());
+  const std::string ok = std::string(protocol::socketio::max_nesting_depth - 1, '[') +
+                         std::string(protocol::socketio::max_nesting_depth - 1, ']');
+  EXPECT_TRUE(bridge_argument(ok).is_array());
 }
 
 TEST(RelayRule, ChannelAndStreamForms) {

@@ -1,5 +1,7 @@
 #include "cluster/sharded_wire.h"
 
+#include "base/json_parse.h"
+#include "cluster/remote_event.h"
 #include "protocol/socketio/packet.h"
 
 namespace switchboard::cluster {
@@ -13,8 +15,8 @@ std::string encode_cluster_message(const std::string& uid, const std::string& ns
 }
 
 json decode_cluster_message(std::string_view payload) {
-  json m = !payload.empty() && payload[0] == '{' ? json::parse(payload, nullptr, false)
-                                                 : json::from_msgpack(payload, true, false);
+  json m = !payload.empty() && payload[0] == '{' ? parse_json_within(payload, max_message_depth)
+                                                 : parse_msgpack_within(payload, max_message_depth);
   if (!m.is_object()) return json(json::value_t::discarded);
   const auto type = m.find("type");
   const auto data = m.find("data");

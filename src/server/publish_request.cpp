@@ -1,13 +1,16 @@
 #include "server/publish_request.h"
 
+#include "base/json_parse.h"
 #include "protocol/socketio/packet.h"
 
 namespace switchboard::server {
 
 bool read_publish_request(std::string_view body, publish_request& out, std::string& error) {
-  json parsed = json::parse(body, nullptr, false);
+  // `data` becomes an event's argument: as deep as a client's may be, with the body around it.
+  json parsed = parse_json_within(body, protocol::socketio::max_nesting_depth);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    error = "the body must be a JSON object {room?, event, data?}";
+    error = "the body must be a JSON object {room?, event, data?}, nested at most " +
+            std::to_string(protocol::socketio::max_nesting_depth) + " deep";
     return false;
   }
   const auto event = parsed.find("event");
