@@ -96,6 +96,10 @@ json decode_classic_response(std::string_view payload) {
   return res;
 }
 
+std::string encode_classic_response(const json& response) {
+  return response.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string broadcast_channel(const std::string& base_channel, const fanout::broadcast_options& opts) {
   return opts.rooms.size() == 1 ? base_channel + opts.rooms.front() + "#" : base_channel;
 }

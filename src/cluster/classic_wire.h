@@ -30,6 +30,10 @@ json decode_classic_request(std::string_view payload);
 // discarded value otherwise. Encoded as requests are.
 json decode_classic_response(std::string_view payload);
 
+// An answer to a request, as JSON. Strings from MessagePack requests (a requestId, a room joined
+// through REMOTE_JOIN) may hold invalid UTF-8, which becomes U+FFFD instead of throwing.
+std::string encode_classic_response(const json& response);
+
 // notepack.io's extensions, as Node's own clients would see them after JSON.stringify: a Date (the
 // MessagePack timestamp extension, type -1) becomes its ISO-8601 string, `undefined` (fixext 1,
 // type 0) becomes null. In place, at any depth; real binary is untouched.

@@ -88,6 +88,16 @@ TEST(ClassicDecode, BroadcastRequestAndResponse) {
   EXPECT_TRUE(decode_classic_response(R"({"requestId":1})").is_discarded());
 }
 
+TEST(ClassicResponse, InvalidUtf8FromAMessagePackRequestIsReplacedNotThrown) {
+  // A MessagePack ALL_ROOMS request with requestId "\xff": dumping the answer threw in a handler
+  // posted to worker 0, and nothing there catches, so the node terminated.
+  const json req = decode_classic_request(std::string("\x82\xa4type\x01\xa9requestId\xa1\xff", 19));
+  ASSERT_FALSE(req.is_discarded());
+  const json answer{{"requestId", req["requestId"]}, {"rooms", json::array({"a"})}};
+  EXPECT_THROW((void)answer.dump(), json::type_error);
+  EXPECT_EQ(encode_classic_response(answer), "{\"requestId\":\"\xEF\xBF\xBD\",\"rooms\":[\"a\"]}");
+}
+
 TEST(ClassicDecode, DeepNestingIsDroppedNotAStackOverflow) {
   // A megabyte of MessagePack fixarray headers: json::from_msgpack recursed once per level and
   // overflowed the stack of the Redis thread.

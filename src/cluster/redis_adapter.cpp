@@ -140,7 +140,9 @@ void redis_adapter::take_missed(const fanout::recovery_session& s, const std::st
       });
 }
 
-void redis_adapter::respond(const json& response) { link_.publish(response_channel_, response.dump()); }
+void redis_adapter::respond(const json& response) {
+  link_.publish(response_channel_, encode_classic_response(response));
+}
 
 void redis_adapter::on_request(const std::string& payload) {
   const json req = decode_classic_request(payload);
