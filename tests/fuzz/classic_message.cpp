@@ -1,6 +1,7 @@
 // Fuzzes what the classic Redis adapter (cluster/redis_adapter.cpp) runs on a message from Redis:
 // the decoders of cluster/classic_wire.h, then, for a broadcast or a BROADCAST request, the EVENT
-// it delivers (cluster/remote_event.h) encoded as every recipient gets it, and the selection.
+// it delivers (cluster/remote_event.h) encoded as every recipient gets it, the selection, and the
+// encoding of an answer that echoes the request's fields.
 //
 // Input: byte 0 picks the channel (0: broadcast, 1: request, 2: response); the rest is the payload.
 #include "cluster/classic_wire.h"
@@ -52,7 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check(req.is_object() && req.at("type").is_number_integer());
       // The fields redis_adapter::on_request reads, by request type.
       deliver(req.value("packet", json()), req.value("opts", json::object()));
-      cluster::room_list(req.value("rooms", json::array()));
+      // Answers carry the requestId back, and rooms joined through REMOTE_JOIN (ALL_ROOMS).
+      const json answer{{"requestId", req.value("requestId", json())},
+                        {"rooms", cluster::room_list(req.value("rooms", json::array()))}};
+      check(!cluster::encode_classic_response(answer).empty());
       break;
     }
     default: {
