@@ -93,6 +93,10 @@ void server::handle(http::exchange_ptr ex) {
       return fail(*ex, error_code::bad_request, upgrade);
     }
   }
+  if (upgrade && !options_.cors.allows_upgrade(origin, req[http::field::host])) {
+    SB_LOG(debug, "event=upgrade_refused reason=origin origin=\"" << origin << "\"");
+    return fail(*ex, error_code::forbidden, upgrade);  // as Node's allowRequest refusal: 400 "Forbidden"
+  }
 
   if (const std::string* sid = t.param("sid")) {
     if (polling && upgrade) return fail(*ex, error_code::bad_request, upgrade);

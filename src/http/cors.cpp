@@ -8,6 +8,12 @@ bool cors_policy::allows(std::string_view origin) const {
   return std::any_of(origins.begin(), origins.end(), [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
+bool cors_policy::allows_upgrade(std::string_view origin, std::string_view host) const {
+  if (!enabled() || origin.empty() || allows(origin)) return true;
+  const auto scheme_end = origin.find("://");
+  return scheme_end != std::string_view::npos && !host.empty() && origin.substr(scheme_end + 3) == host;
+}
+
 bool is_preflight(const request& req) { return req.method() == beast_http::verb::options; }
 
 void apply_cors(const cors_policy& policy, const request& req, response& res) {

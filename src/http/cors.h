@@ -15,6 +15,11 @@ struct cors_policy {
 
   bool enabled() const { return !origins.empty(); }
   bool allows(std::string_view origin) const;
+  // Whether a WebSocket upgrade from a page of `origin` may proceed. CORS does not cover
+  // WebSockets (a browser opens one to any site), so an allow-list is enforced here: without a
+  // list, with "*", without an Origin (not a browser) or from the server's own origin (`host`,
+  // the Host header) it may; otherwise only a listed origin.
+  bool allows_upgrade(std::string_view origin, std::string_view host) const;
 };
 
 bool is_preflight(const request& req);

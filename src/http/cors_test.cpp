@@ -47,3 +47,19 @@ TEST(Cors, PreflightIs204WithMethodsAndHeaders) {
   EXPECT_EQ(res[field::access_control_allow_methods], "GET,HEAD,PUT,PATCH,POST,DELETE");
   EXPECT_EQ(res[field::content_length], "0");
 }
+
+TEST(Cors, UpgradesFollowTheAllowList) {
+  const cors_policy none;
+  EXPECT_TRUE(none.allows_upgrade("http://evil.example", "chat.example:3000"));
+  const cors_policy any{{"*"}, false};
+  EXPECT_TRUE(any.allows_upgrade("http://evil.example", "chat.example:3000"));
+  const cors_policy list{{"https://app.example"}, false};
+  EXPECT_TRUE(list.allows_upgrade("https://app.example", "chat.example:3000"));
+  EXPECT_TRUE(list.allows_upgrade("", "chat.example:3000")) << "no Origin: not a browser";
+  EXPECT_TRUE(list.allows_upgrade("http://chat.example:3000", "chat.example:3000")) << "the server's own page";
+  EXPECT_FALSE(list.allows_upgrade("http://evil.example", "chat.example:3000"));
+  EXPECT_FALSE(list.allows_upgrade("https://app.example.evil", "chat.example:3000"));
+  EXPECT_FALSE(list.allows_upgrade("http://chat.example:3001", "chat.example:3000"));
+  EXPECT_FALSE(list.allows_upgrade("null", "chat.example:3000"));
+  EXPECT_FALSE(list.allows_upgrade("http://x", "")) << "no Host: nothing to compare with";
+}

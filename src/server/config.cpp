@@ -89,7 +89,8 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--api-key", c.api_key, "key for POST /api/publish and the dashboard")->envname(env("API_KEY"));
   app.add_option("--jwt-secret", c.jwt_secret, "require auth.token, an HS256 JWT signed with this secret")
       ->envname(env("JWT_SECRET"));
-  app.add_option("--cors-origin", c.cors_origins, "allowed CORS origin, repeatable; * allows any")
+  app.add_option("--cors-origin", c.cors_origins,
+                 "allowed CORS origin, repeatable; * allows any; a list also limits WebSocket upgrades")
       ->envname(env("CORS_ORIGIN"));
   app.add_option("--max-payload", c.max_payload, "largest message, polling body or API body, in bytes")
       ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
