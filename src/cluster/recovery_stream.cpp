@@ -1,7 +1,9 @@
 #include "cluster/recovery_stream.h"
 
+#include "base/json_parse.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "protocol/socketio/packet.h"
 
 #include <charconv>
 
@@ -94,7 +96,7 @@ void recovery_stream::keep(const fanout::recovery_session& s) {
 void recovery_stream::find(const std::string& pid, std::function<void(std::optional<fanout::recovery_session>)> done) {
   link_.command({"GET", session_key(pid)}, [pid, done = std::move(done)](const redis_value& v) {
     if (v.type != redis_value::kind::string) return done(std::nullopt);
-    const json j = json::parse(v.str, nullptr, false);
+    const json j = parse_json_within(v.str, protocol::socketio::max_nesting_depth);
     if (!j.is_object() || !j.contains("sid") || !j["sid"].is_string() || !j.contains("rooms") || !j["rooms"].is_array())
       return done(std::nullopt);
     fanout::recovery_session s;

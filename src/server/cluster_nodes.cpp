@@ -1,5 +1,8 @@
 #include "server/cluster_nodes.h"
 
+#include "base/json_parse.h"
+#include "protocol/socketio/packet.h"
+
 #include <algorithm>
 
 namespace switchboard::server {
@@ -35,7 +38,7 @@ void cluster_nodes::exchange(const json& mine, std::function<void(json nodes)> d
                   json nodes = json::array();
                   if (v.type == cluster::redis_value::kind::array) {
                     for (const auto& e : v.elements) {
-                      json n = json::parse(e.str, nullptr, false);
+                      json n = parse_json_within(e.str, protocol::socketio::max_nesting_depth);
                       if (n.is_object() && n.contains("node") && n["node"].is_string()) nodes.push_back(std::move(n));
                     }
                   }

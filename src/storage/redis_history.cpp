@@ -1,7 +1,9 @@
 #include "storage/redis_history.h"
 
 #include "base/json.h"
+#include "base/json_parse.h"
 #include "base/log.h"
+#include "protocol/socketio/packet.h"
 
 #include <boost/asio/post.hpp>
 
@@ -26,7 +28,8 @@ bool parse_entry(const std::string& entry, const std::string& room, message& out
   uint64_t id = 0;
   const auto [end, ec] = std::from_chars(entry.data(), entry.data() + colon, id);
   if (ec != std::errc{} || end != entry.data() + colon) return false;
-  const json j = json::parse(entry.begin() + static_cast<std::ptrdiff_t>(colon) + 1, entry.end(), nullptr, false);
+  // Anyone who can write to Redis can write here: parsed with the nesting bound of client input.
+  const json j = parse_json_within(std::string_view(entry).substr(colon + 1), protocol::socketio::max_nesting_depth);
   if (!j.is_object() || !j.contains("user") || !j["user"].is_string() || !j.contains("text") ||
       !j["text"].is_string() || !j.contains("ts") || !j["ts"].is_number_integer())
     return false;
