@@ -5,14 +5,14 @@
 
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
-import { io } from "socket.io-client";
-import { EventLog, Resources, TEST_TIMEOUT, WAIT, waitServerCount, withTimeout } from "./cluster-harness.mjs";
+import { RecoveringClients, ask, connected, dropTransport } from "../lib/recovering-client.mjs";
+import { Resources, TEST_TIMEOUT, WAIT, waitServerCount } from "./cluster-harness.mjs";
 
 const DROP_MS = 2000; // how long the client stays away: its reconnection delay
 const MISSED = 100;
 
 const res = new Resources();
-const sockets = new Set();
+const clients = new RecoveringClients(DROP_MS);
 let T1, T2, redis;
 
 before(async () => {
@@ -22,40 +22,8 @@ before(async () => {
   T2 = await res.testbed({ redisUrl: redis.url, args: ["--node-id", "t2", ...args] });
   await waitServerCount(redis.url, 2);
 });
-afterEach(() => {
-  for (const s of sockets) {
-    s.io.reconnection(false);
-    s.disconnect();
-  }
-  sockets.clear();
-});
+afterEach(() => clients.closeAll());
 after(() => res.close());
-
-function client(server, name) {
-  const s = io(server.url, {
-    forceNew: true,
-    transports: ["websocket"],
-    reconnectionDelay: DROP_MS,
-    reconnectionDelayMax: DROP_MS,
-    randomizationFactor: 0,
-    timeout: WAIT,
-  });
-  s.log = new EventLog(name);
-  s.onAny((event, ...args) => s.log.push(event, args));
-  sockets.add(s);
-  return s;
-}
-
-async function connected(s) {
-  if (!s.connected) {
-    await withTimeout(new Promise((resolve) => s.once("connect", resolve)), WAIT, `${s.log.name} to connect`);
-  }
-  return s;
-}
-
-function ask(s, event, ...args) {
-  return withTimeout(s.emitWithAck(event, ...args), WAIT, `the ack of "${event}"`);
-}
 
 // The next `count` "m" events as "<sender>:<n>", each checked to end with an offset.
 async function take(s, count) {
@@ -71,10 +39,10 @@ async function take(s, count) {
 for (const backTo of ["the same node", "the other node"]) {
   test(`back to ${backTo}: same id, rooms and data, every missed broadcast once and in order`, { timeout: TEST_TIMEOUT }, async () => {
     const room = `r-${Math.random().toString(36).slice(2)}`;
-    const sub = await connected(client(T1, "sub"));
-    const stayer = await connected(client(T2, "stayer"));
-    const pub1 = await connected(client(T1, "pub1"));
-    const pub2 = await connected(client(T2, "pub2"));
+    const sub = await connected(clients.open(T1, "sub"));
+    const stayer = await connected(clients.open(T2, "stayer"));
+    const pub1 = await connected(clients.open(T1, "pub1"));
+    const pub2 = await connected(clients.open(T2, "pub2"));
     for (const s of [sub, stayer]) assert.equal(await ask(s, "join", room), true);
     assert.equal(await ask(sub, "set-data", "kept"), true);
     const id = sub.id;
@@ -82,11 +50,8 @@ for (const backTo of ["the same node", "the other node"]) {
     assert.equal(await ask(pub2, "to-room", { room, event: "m", args: ["p2:0"] }), true);
     assert.deepEqual(await take(sub, 1), ["p2:0"]); // the client now has an offset
 
-    const dropped = new Promise((resolve) => sub.once("disconnect", resolve));
-    sub.io.engine.close(); // as a network failure: no DISCONNECT packet
-    await withTimeout(dropped, WAIT, "the drop");
+    const { reconnected } = await dropTransport(sub);
     if (backTo === "the other node") sub.io.uri = T2.url; // the next connection goes there
-    const back = withTimeout(new Promise((resolve) => sub.once("connect", resolve)), DROP_MS + 2 * WAIT, "reconnect");
 
     // Two senders on two nodes at once: the stream orders them, every node delivers in that order.
     const acks = [];
@@ -97,7 +62,7 @@ for (const backTo of ["the same node", "the other node"]) {
     await Promise.all(acks);
     assert.equal(sub.connected, false, "all were sent while the client was away");
 
-    await back;
+    await reconnected;
     assert.equal(sub.recovered, true, "socket.recovered");
     assert.equal(sub.id, id, "the socket id is kept");
     const missed = await take(sub, MISSED);
@@ -124,15 +89,13 @@ for (const backTo of ["the same node", "the other node"]) {
 }
 
 test("a session is recovered once: a second client with the same pid gets a new socket", { timeout: TEST_TIMEOUT }, async () => {
-  const s = await connected(client(T1, "once"));
+  const s = await connected(clients.open(T1, "once"));
   s.emit("echo", "x");
   await s.log.take("echo", WAIT, "the echo"); // an offset
-  const dropped = new Promise((resolve) => s.once("disconnect", resolve));
-  s.io.engine.close();
-  await withTimeout(dropped, WAIT, "the drop");
-  await withTimeout(new Promise((resolve) => s.once("connect", resolve)), DROP_MS + 2 * WAIT, "reconnect");
+  const { reconnected } = await dropTransport(s);
+  await reconnected;
   assert.equal(s.recovered, true);
-  const copy = client(T2, "copy");
+  const copy = clients.open(T2, "copy");
   copy.auth = { pid: s._pid, offset: s._lastOffset };
   await connected(copy);
   assert.equal(copy.recovered, false);

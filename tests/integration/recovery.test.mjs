@@ -6,25 +6,21 @@
 
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { io } from "socket.io-client";
-import { EventLog, TEST_TIMEOUT, WAIT, closeAllClients, once, startServer, withTimeout } from "./harness.mjs";
+import { RecoveringClients, ask, connected, dropTransport } from "../lib/recovering-client.mjs";
+import { TEST_TIMEOUT, WAIT, closeAllClients, startServer } from "./harness.mjs";
 
-const DROP_MS = 2000; // how long the client stays away: its reconnection delay
+const DROP_MS = 2000; // how long a client stays away: its reconnection delay
 const MISSED = 100;
 
+const clients = new RecoveringClients(DROP_MS);
 let server;
 let shortWindow;
-const sockets = new Set();
 before(async () => {
   server = await startServer(["--recovery-window", "10000", "--threads", "2"]);
   shortWindow = await startServer(["--recovery-window", "300", "--threads", "2"]);
 });
 afterEach(() => {
-  for (const s of sockets) {
-    s.io.reconnection(false);
-    s.disconnect();
-  }
-  sockets.clear();
+  clients.closeAll();
   closeAllClients();
 });
 after(async () => {
@@ -32,32 +28,7 @@ after(async () => {
   await shortWindow?.stop();
 });
 
-// A client that reconnects DROP_MS after its transport drops; every event goes into s.log.
-function client(srv, transport, name) {
-  const s = io(srv.url, {
-    forceNew: true,
-    transports: [transport],
-    reconnectionDelay: DROP_MS,
-    reconnectionDelayMax: DROP_MS,
-    randomizationFactor: 0,
-    timeout: WAIT,
-  });
-  s.log = new EventLog(name);
-  s.onAny((event, ...args) => s.log.push(event, args));
-  sockets.add(s);
-  return s;
-}
-
-async function connected(s) {
-  if (!s.connected) await once(s, "connect", WAIT, `${s.log.name} to connect`);
-  return s;
-}
-
-function ask(s, event, ...args) {
-  return withTimeout(s.emitWithAck(event, ...args), WAIT, `the ack of "${event}"`);
-}
-
-// The values of the "m" events received so far (first argument), removing them from the log.
+// The first arguments of the next `count` "m" events, each checked to end with an offset.
 async function takeMessages(s, count, ms) {
   const values = [];
   for (let i = 0; i < count; i++) {
@@ -71,8 +42,8 @@ async function takeMessages(s, count, ms) {
 for (const transport of ["websocket", "polling"]) {
   describe(`recovery over ${transport}`, { timeout: TEST_TIMEOUT }, () => {
     test("back within the window: same id, rooms and data, every missed broadcast once and in order", async () => {
-      const sub = await connected(client(server, transport, "sub"));
-      const pub = await connected(client(server, transport, "pub"));
+      const sub = await connected(clients.open(server, "sub", transport));
+      const pub = await connected(clients.open(server, "pub", transport));
       assert.equal(sub.recovered, false);
       const id = sub.id;
       assert.equal(await ask(sub, "join", "r"), true);
@@ -80,16 +51,13 @@ for (const transport of ["websocket", "polling"]) {
       assert.equal(await ask(pub, "to-room", { room: "r", event: "m", args: [0] }), true);
       assert.deepEqual(await takeMessages(sub, 1, WAIT), [0]); // the client now has an offset
 
-      const dropped = once(sub, "disconnect", WAIT, "the transport to drop");
-      sub.io.engine.close(); // as a network failure: no DISCONNECT packet
-      await dropped;
-      const back = once(sub, "connect", DROP_MS + 2 * WAIT, "the client to reconnect");
+      const { reconnected } = await dropTransport(sub);
       const acks = [];
       for (let i = 1; i <= MISSED; i++) acks.push(ask(pub, "to-room", { room: "r", event: "m", args: [i] }));
       await Promise.all(acks);
       assert.equal(sub.connected, false, "all were sent while the client was away");
 
-      await back;
+      await reconnected;
       assert.equal(sub.recovered, true, "socket.recovered");
       assert.equal(sub.id, id, "the socket id is kept");
       const expected = Array.from({ length: MISSED }, (_, i) => i + 1);
@@ -109,32 +77,27 @@ for (const transport of ["websocket", "polling"]) {
 }
 
 test("a direct emit is recoverable too", { timeout: TEST_TIMEOUT }, async () => {
-  const s = await connected(client(server, "websocket", "direct"));
+  const s = await connected(clients.open(server, "direct"));
   s.emit("echo", "first");
   const first = await s.log.take("echo", WAIT, "the echo");
   assert.equal(first.args[0], "first");
   assert.equal(typeof first.args.at(-1), "string", "emits to one socket carry an offset");
-  const dropped = once(s, "disconnect", WAIT, "the transport to drop");
-  s.io.engine.close();
-  await dropped;
-  const back = once(s, "connect", DROP_MS + 2 * WAIT, "the client to reconnect");
-  await back;
+  const { reconnected } = await dropTransport(s);
+  await reconnected;
   assert.equal(s.recovered, true);
   s.emit("echo", "second");
   assert.equal((await s.log.take("echo", WAIT, "the second echo")).args[0], "second");
 });
 
 test("after the window the client gets a new socket", { timeout: TEST_TIMEOUT }, async () => {
-  const s = await connected(client(shortWindow, "websocket", "late"));
+  const s = await connected(clients.open(shortWindow, "late"));
   const id = s.id;
   const welcome = await s.log.take("welcome", WAIT, "welcome");
   assert.equal(welcome.args[0].recovered, false);
   s.emit("echo", "x");
   await s.log.take("echo", WAIT, "the echo"); // gives the client an offset
-  const dropped = once(s, "disconnect", WAIT, "the transport to drop");
-  s.io.engine.close();
-  await dropped;
-  await once(s, "connect", DROP_MS + 2 * WAIT, "the client to reconnect");
+  const { reconnected } = await dropTransport(s);
+  await reconnected;
   assert.equal(s.recovered, false, "the session expired after 300 ms");
   assert.notEqual(s.id, id);
   const again = await s.log.take("welcome", WAIT, "welcome of the new socket");
@@ -142,7 +105,7 @@ test("after the window the client gets a new socket", { timeout: TEST_TIMEOUT },
 });
 
 test("a client that disconnects on purpose does not recover", { timeout: TEST_TIMEOUT }, async () => {
-  const s = await connected(client(server, "websocket", "leaver"));
+  const s = await connected(clients.open(server, "leaver"));
   const id = s.id;
   s.emit("echo", "x");
   await s.log.take("echo", WAIT, "the echo");
@@ -154,7 +117,7 @@ test("a client that disconnects on purpose does not recover", { timeout: TEST_TI
 });
 
 test("an unknown pid or offset gets a new socket, not an error", { timeout: TEST_TIMEOUT }, async () => {
-  const s = client(server, "websocket", "forged");
+  const s = clients.open(server, "forged");
   s.auth = { pid: "not-a-session", offset: "12" };
   await connected(s);
   assert.equal(s.recovered, false);
