@@ -14,7 +14,8 @@ bench_cleanup() {
 
 # start_server KIND CPUS [extra flags…]: a fresh Switchboard (in-memory history, no rate limits) or
 # Node peer on a free port, pinned to CPUS ("" for no pinning); sets SERVER_PID and SERVER_URL from
-# its `listening on` line.
+# its `listening on` line. Connection state recovery is off in Switchboard, as in the Node peer
+# (whose Redis adapter has none): like for like.
 start_server() {
   local kind="$1" cpus="$2"
   shift 2
@@ -24,7 +25,7 @@ start_server() {
     switchboard)
       rm -rf "$WORK/data" && mkdir -p "$WORK/data"
       "${pin[@]+"${pin[@]}"}" "${WRAP[@]+"${WRAP[@]}"}" "$SWITCHBOARD" --host 127.0.0.1 --port 0 --storage memory --rate-limit 0 \
-        --api-rate-limit 0 --log-level warn --data-dir "$WORK/data" "$@" >"$out" 2>"$out.err" &
+        --api-rate-limit 0 --recovery-window 0 --log-level warn --data-dir "$WORK/data" "$@" >"$out" 2>"$out.err" &
       ;;
     node) "${pin[@]+"${pin[@]}"}" "${WRAP[@]+"${WRAP[@]}"}" node "$PEER" --host 127.0.0.1 --port 0 "$@" >"$out" 2>"$out.err" & ;;
   esac
