@@ -11,6 +11,8 @@
 //                               reports "answers" {timed_out, responses}
 //   "disconnect-me" close       server-side disconnect (close=true ends the connection)
 //   "drop-transport"            closes the Engine.IO session without a DISCONNECT packet
+//   "flood" {room, count, size, every}, cb   broadcasts "m" [i, <size bytes>] to the room count
+//                               times, 32 every `every` ms (default 5); acks true when all are sent
 // The cluster operations of the library API, each answered through the ack:
 //   "fetch" {room?, except?, timeout?}     fetch_sockets → {complete, sockets:[{id, rooms, data}]}
 //   "sockets-join" {room?, rooms}, "sockets-leave" {room?, rooms}, "disconnect-sockets" {room?, close}
@@ -32,7 +34,9 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -40,6 +44,39 @@ using namespace switchboard;
 using sio_socket = socketio::socket;
 
 namespace {
+
+// "flood": `count` broadcasts to `room`, a batch every `every`, then the acknowledgement.
+struct flood : std::enable_shared_from_this<flood> {
+  flood(socketio::namespace_& n, std::string r, size_t c, std::string p, std::chrono::milliseconds e,
+        sio_socket::ack_fn a)
+      : nsp(n),
+        room(std::move(r)),
+        count(c),
+        payload(std::move(p)),
+        every(e),
+        ack(std::move(a)),
+        timer(n.loops().context(loop_group::current())) {}
+  void step() {
+    for (const size_t end = std::min(count, sent + 32); sent < end; ++sent)
+      nsp.to(room).emit("m", json::array({sent, payload}));
+    if (sent == count) {
+      if (ack) ack(json::array({true}));
+      return;
+    }
+    timer.expires_after(every);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->step();
+    });
+  }
+  socketio::namespace_& nsp;
+  std::string room;
+  size_t count;
+  std::string payload;
+  std::chrono::milliseconds every;
+  sio_socket::ack_fn ack;
+  boost::asio::steady_timer timer;
+  size_t sent = 0;
+};
 
 // `{room?, except?}` of a request as a selection of sockets.
 socketio::broadcast_operator select(socketio::namespace_& nsp, const json& o) {
@@ -119,6 +156,7 @@ int main(int argc, char** argv) {
   uint16_t port = 3000;
   size_t threads = 2;
   size_t max_payload = 1'000'000;
+  size_t send_queue_limit = 8 << 20;
   int ping_interval = 25'000, ping_timeout = 20'000;
   std::string level = "warn";
   std::string redis_url;
@@ -133,6 +171,7 @@ int main(int argc, char** argv) {
   app.add_option("--port", port);
   app.add_option("--threads", threads)->check(CLI::Range(1, 64));
   app.add_option("--max-payload", max_payload);
+  app.add_option("--send-queue-limit", send_queue_limit);
   app.add_option("--ping-interval", ping_interval);
   app.add_option("--ping-timeout", ping_timeout);
   app.add_option("--log-level", level);
@@ -147,6 +186,7 @@ int main(int argc, char** argv) {
   loop_group loops(threads);
   socketio::options opts;
   opts.engine.max_payload = max_payload;
+  opts.engine.send_queue = {send_queue_limit / 8, send_queue_limit};
   opts.engine.ping_interval = std::chrono::milliseconds(ping_interval);
   opts.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
   opts.engine.cors.origins = {"*"};
@@ -222,6 +262,14 @@ int main(int argc, char** argv) {
       self.disconnect(!args.empty() && args[0].is_boolean() && args[0].get<bool>());
     });
     s.on("drop-transport", [](sio_socket& self, json, sio_socket::ack_fn) { self.close_transport(); });
+    s.on("flood", [&main_nsp](sio_socket&, json args, sio_socket::ack_fn ack) {
+      if (args.empty() || !args[0].is_object()) return;
+      const auto& o = args[0];
+      std::make_shared<flood>(main_nsp, o.value("room", std::string{}), o.value("count", size_t{0}),
+                              std::string(o.value("size", size_t{0}), 'x'),
+                              std::chrono::milliseconds(o.value("every", 5)), std::move(ack))
+          ->step();
+    });
     add_cluster_events(main_nsp, s);
   });
   main_nsp.on_server_side("ping", [&node_id](json, socketio::namespace_::reply_fn reply) {

@@ -53,6 +53,7 @@ websocket::send_result session::send(const outgoing_ptr& packet, bool droppable)
   if (closed_) return websocket::send_result::closed;
   if (transport_ == transport_kind::websocket) return ws_->send(packet->frame(), droppable);
   const auto& limits = server_.opts().send_queue;
+  if (poll_buffered_bytes_ > limits.hard_bytes) return websocket::send_result::closed;  // teardown is on its way
   if (droppable && poll_buffered_bytes_ > limits.soft_bytes) {
     metrics::add(metrics::counter::dropped_packets);
     return websocket::send_result::dropped;
@@ -62,7 +63,9 @@ websocket::send_result session::send(const outgoing_ptr& packet, bool droppable)
   if (poll_buffered_bytes_ > limits.hard_bytes) {
     SB_LOG(info, "event=slow_consumer sid=" << id_ << " transport=polling queued_bytes=" << poll_buffered_bytes_);
     metrics::add(metrics::counter::slow_consumer_disconnects);
-    teardown("transport error");
+    // On the next turn, not from inside this send (see websocket::connection::send).
+    boost::asio::post(server_.loops().context(worker_),
+                      [self = shared_from_this()] { self->teardown("transport error"); });
     return websocket::send_result::closed;
   }
   schedule_poll_flush();

@@ -92,6 +92,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--cors-origin", c.cors_origins,
                  "allowed CORS origin, repeatable; * allows any; a list also limits WebSocket upgrades")
       ->envname(env("CORS_ORIGIN"));
+  app.add_option("--send-queue-limit", c.send_queue_limit,
+                 "bytes queued for one client before it is disconnected as too slow (volatile packets are "
+                 "dropped past an eighth of it)")
+      ->check(CLI::Range(size_t{4096}, size_t{1} << 32))
+      ->envname(env("SEND_QUEUE_LIMIT"))
+      ->capture_default_str();
   app.add_option("--max-payload", c.max_payload, "largest message, polling body or API body, in bytes")
       ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
       ->envname(env("MAX_PAYLOAD"))

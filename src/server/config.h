@@ -24,6 +24,9 @@ struct config {
   std::string jwt_secret;
   std::vector<std::string> cors_origins;
   size_t max_payload = 1'000'000;
+  // A connection's send queue: past this many bytes the client is disconnected as too slow;
+  // past an eighth of it, volatile packets are dropped.
+  size_t send_queue_limit = 8 << 20;
   std::chrono::milliseconds ping_interval{25'000};
   std::chrono::milliseconds ping_timeout{20'000};
   // Connection state recovery: a client back within this window gets its socket and every

@@ -100,7 +100,9 @@ send_result connection::send(shared_bytes frame, bool droppable) {
     queue_.clear();
     closing_ = true;
     shutdown_socket();
-    finish("transport error");
+    // The owner hears of it on the next turn, not from inside this send: the sender may be a
+    // broadcast walking a room, which the closing socket would leave under its feet.
+    boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish("transport error"); });
     return send_result::closed;
   }
   schedule_flush();

@@ -101,6 +101,7 @@ export async function startServerProcess({ binary, args, envName, env }) {
     wsUrl: url.replace(/^http/, "ws"),
     host,
     port: addr.port,
+    pid: child.pid,
     args,
     output: () => output,
     alive: () => exited === null,
