@@ -6,6 +6,7 @@
 // `0{...}`. Packets the Socket.IO decoder refuses never reach the application and are skipped.
 #include "chat/identity.h"
 #include "chat/requests.h"
+#include "fuzz_check.h"
 #include "protocol/socketio/packet.h"
 
 #include <cstddef>
@@ -14,15 +15,13 @@
 #include <string>
 #include <string_view>
 
+using fuzz::check;
+
 namespace chat = switchboard::chat;
 namespace sio = switchboard::protocol::socketio;
 using switchboard::json;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
 
 bool valid_room(const std::string& room) { return !room.empty() && room.size() <= chat::max_room_bytes; }
 

@@ -6,6 +6,7 @@
 // Input: byte 0 picks the channel (0: broadcast, 1: request, 2: response); the rest is the payload.
 #include "cluster/classic_wire.h"
 #include "cluster/remote_event.h"
+#include "fuzz_check.h"
 #include "protocol/socketio/packet.h"
 
 #include <cstddef>
@@ -13,15 +14,13 @@
 #include <cstdlib>
 #include <string_view>
 
+using fuzz::check;
+
 namespace cluster = switchboard::cluster;
 namespace sio = switchboard::protocol::socketio;
 using switchboard::json;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
 
 // What local_node::deliver does with a remote broadcast: the EVENT, encoded once for everyone.
 void deliver(const json& packet, const json& opts) {

@@ -5,6 +5,7 @@
 // Input: byte 0 even: the rest is a config file (written to a temporary file); odd: the rest is the
 // command line, arguments separated by NUL bytes.
 #include "server/config.h"
+#include "fuzz_check.h"
 
 #include <unistd.h>
 
@@ -19,11 +20,9 @@
 #include <string_view>
 #include <vector>
 
-namespace {
+using fuzz::check;
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
+namespace {
 
 std::string config_path;
 

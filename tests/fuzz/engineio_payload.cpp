@@ -2,6 +2,7 @@
 //
 // decode_payload: a decoded body re-encodes to one that decodes to the same packets, and encoding
 // is then stable. decode_text_packet: a decoded text packet re-encodes to exactly the input.
+#include "fuzz_check.h"
 #include "protocol/engineio/packet.h"
 
 #include <algorithm>
@@ -12,15 +13,9 @@
 #include <string_view>
 #include <vector>
 
+using fuzz::check;
+
 namespace eio = switchboard::protocol::engineio;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,7 @@
 // Fuzzes the body of POST /api/publish (server/publish_request.h), then encodes the EVENT the API
 // emits from it, as every recipient would be sent it.
 #include "server/publish_request.h"
+#include "fuzz_check.h"
 #include "protocol/socketio/packet.h"
 
 #include <cstddef>
@@ -9,16 +10,10 @@
 #include <string>
 #include <string_view>
 
+using fuzz::check;
+
 namespace sio = switchboard::protocol::socketio;
 using switchboard::json;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);

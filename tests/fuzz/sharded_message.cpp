@@ -4,6 +4,7 @@
 // message, encoded again as this node would publish it, must decode again.
 #include "cluster/remote_event.h"
 #include "cluster/sharded_wire.h"
+#include "fuzz_check.h"
 #include "protocol/socketio/packet.h"
 
 #include <cstddef>
@@ -11,17 +12,11 @@
 #include <cstdlib>
 #include <string_view>
 
+using fuzz::check;
+
 namespace cluster = switchboard::cluster;
 namespace sio = switchboard::protocol::socketio;
 using switchboard::json;
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view payload(reinterpret_cast<const char*>(data), size);

@@ -4,6 +4,7 @@
 // is split into segments at each 0x1e. For every packet the decoder emits, encode() must give text
 // that decodes again, a fresh decoder fed that text and the attachments must rebuild the packet,
 // and encoding that must give the same text and attachments.
+#include "fuzz_check.h"
 #include "protocol/socketio/decoder.h"
 
 #include <cstddef>
@@ -13,14 +14,12 @@
 #include <string_view>
 #include <vector>
 
+using fuzz::check;
+
 namespace sio = switchboard::protocol::socketio;
 using result = sio::decoder::result;
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
 
 void check_round_trip(const sio::packet& p) {
   const sio::encoded_packet e = sio::encode(p);

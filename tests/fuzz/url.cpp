@@ -4,6 +4,7 @@
 // Input: byte 0 % 3 picks the parser (0: request target, 1: percent-decoding, 2: Redis URL).
 #include "http/url.h"
 #include "cluster/redis_url.h"
+#include "fuzz_check.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -11,13 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
+using fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -2,6 +2,7 @@
 // The input is also checked behind 1–15 bytes of ASCII so that the eight-byte ASCII fast path
 // meets every byte at every alignment.
 #include "protocol/websocket/utf8.h"
+#include "fuzz_check.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -9,11 +10,9 @@
 #include <string>
 #include <string_view>
 
-namespace {
+using fuzz::check;
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
+namespace {
 
 // Decodes code point by code point; rejects overlongs, surrogates, > U+10FFFF and truncation.
 bool reference_valid_utf8(std::string_view s) {

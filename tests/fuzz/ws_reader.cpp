@@ -4,6 +4,7 @@
 // The stream is fed once whole and once in chunks (each time re-presenting the unconsumed tail, as
 // the connection does); both runs must see the same callbacks, end state and leftover bytes.
 // Every callback is checked against what RFC 6455 allows the reader to deliver.
+#include "fuzz_check.h"
 #include "protocol/websocket/reader.h"
 #include "protocol/websocket/utf8.h"
 
@@ -15,15 +16,13 @@
 #include <string_view>
 #include <vector>
 
+using fuzz::check;
+
 namespace ws = switchboard::protocol::websocket;
 
 namespace {
 
 constexpr uint64_t kMaxMessage = 64 * 1024;
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
 
 struct recorder final : ws::reader::handler {
   std::vector<std::string> events;
