@@ -28,17 +28,31 @@ json decode_json_or_msgpack(std::string_view payload) {
 
 json discarded() { return json(json::value_t::discarded); }
 
-// JavaScript's Date.prototype.toISOString: 1970-01-01T00:00:00.000Z.
-std::string iso_8601(int64_t ms) {
-  const int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // floor
-  const int millis = static_cast<int>(ms - secs * 1000);
-  const std::time_t t = static_cast<std::time_t>(secs);
+// JavaScript's Date.prototype.toJSON: 1970-01-01T00:00:00.000Z; years outside 0..9999 as +/-YYYYYY;
+// null for a time outside ECMAScript's range of ±8.64e15 ms, as notepack's Date would be invalid.
+constexpr int64_t max_date_ms = 8'640'000'000'000'000;
+
+json js_date(int64_t secs, int64_t millis_part) {
+  // Seconds beyond the range are refused before multiplying, so nothing here can overflow.
+  if (secs > max_date_ms / 1000 || secs < -max_date_ms / 1000) return nullptr;
+  const int64_t ms = secs * 1000 + millis_part;
+  if (ms > max_date_ms || ms < -max_date_ms) return nullptr;
+  const int64_t floor_secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  const int millis = static_cast<int>(ms - floor_secs * 1000);
+  const std::time_t t = static_cast<std::time_t>(floor_secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
+  const int64_t year = static_cast<int64_t>(tm.tm_year) + 1900;
   char buf[96];  // wide enough for any int the compiler imagines
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  if (year >= 0 && year <= 9999) {
+    std::snprintf(buf, sizeof buf, "%04d-", static_cast<int>(year));
+  } else {
+    std::snprintf(buf, sizeof buf, "%c%06lld-", year < 0 ? '-' : '+', static_cast<long long>(year < 0 ? -year : year));
+  }
+  std::string out = buf;
+  std::snprintf(buf, sizeof buf, "%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                tm.tm_sec, millis);
+  return out + buf;
 }
 
 }  // namespace
@@ -53,13 +67,13 @@ void normalize_notepack(json& value) {
       for (uint8_t byte : b) raw = (raw << 8) | byte;
       const int64_t secs = b.size() == 4 ? static_cast<int64_t>(raw) : static_cast<int64_t>(raw & 0x3ffffffffULL);
       const int64_t nanos = b.size() == 4 ? 0 : static_cast<int64_t>(raw >> 34);
-      value = iso_8601(secs * 1000 + nanos / 1'000'000);
+      value = js_date(secs, nanos / 1'000'000);
     } else if (b.subtype() == 0xff && b.size() == 12) {
       // Timestamp 96: 32-bit nanoseconds, then signed 64-bit seconds (dates before 1970).
       uint32_t nanos = 0;
       for (size_t i = 0; i < 4; ++i) nanos = (nanos << 8) | b[i];
       for (size_t i = 4; i < 12; ++i) raw = (raw << 8) | b[i];
-      value = iso_8601(static_cast<int64_t>(raw) * 1000 + static_cast<int64_t>(nanos / 1'000'000));
+      value = js_date(static_cast<int64_t>(raw), static_cast<int64_t>(nanos / 1'000'000));
     } else if (b.subtype() == 0 && b.size() == 1) {
       value = nullptr;  // undefined
     }

@@ -76,6 +76,26 @@ TEST(NotepackExtensions, DatesBecomeIsoStringsAndUndefinedNull) {
   EXPECT_TRUE(v[4].is_binary());
 }
 
+// A MessagePack timestamp 96 (ext -1, 12 bytes) of whole seconds, as notepack.io encodes a Date.
+json timestamp_96(int64_t secs) {
+  std::vector<uint8_t> bytes = {0xc7, 0x0c, 0xff, 0, 0, 0, 0};
+  for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<uint8_t>(static_cast<uint64_t>(secs) >> shift));
+  json v = json::from_msgpack(bytes);
+  normalize_notepack(v);
+  return v;
+}
+
+TEST(NotepackExtensions, DatesAtAndBeyondJavaScriptsRangeAsJsonStringifyWritesThem) {
+  EXPECT_EQ(timestamp_96(8'640'000'000'000), "+275760-09-13T00:00:00.000Z");
+  EXPECT_EQ(timestamp_96(253'402'300'800), "+010000-01-01T00:00:00.000Z");
+  EXPECT_EQ(timestamp_96(-62'198'755'200), "-000001-01-01T00:00:00.000Z");
+  EXPECT_EQ(timestamp_96(-8'640'000'000'000), "-271821-04-20T00:00:00.000Z");
+  // An invalid Date: JSON.stringify writes null. The seconds here once overflowed a multiplication.
+  EXPECT_TRUE(timestamp_96(8'640'000'000'001).is_null());
+  EXPECT_TRUE(timestamp_96(8'115'820'780'056'477'550).is_null());
+  EXPECT_TRUE(timestamp_96(INT64_MIN).is_null());
+}
+
 TEST(ClassicDecode, BroadcastRequestAndResponse) {
   const auto b = decode_classic_broadcast(encode_broadcast("n1", "/", json::array({"ev", 1}), {}));
   ASSERT_TRUE(b);
