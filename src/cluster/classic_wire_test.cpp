@@ -79,7 +79,8 @@ TEST(NotepackExtensions, DatesBecomeIsoStringsAndUndefinedNull) {
 // A MessagePack timestamp 96 (ext -1, 12 bytes) of whole seconds, as notepack.io encodes a Date.
 json timestamp_96(int64_t secs) {
   std::vector<uint8_t> bytes = {0xc7, 0x0c, 0xff, 0, 0, 0, 0};
-  for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<uint8_t>(static_cast<uint64_t>(secs) >> shift));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    bytes.push_back(static_cast<uint8_t>(static_cast<uint64_t>(secs) >> shift));
   json v = json::from_msgpack(bytes);
   normalize_notepack(v);
   return v;

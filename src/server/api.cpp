@@ -1,5 +1,6 @@
 #include "server/api.h"
 
+#include "base/json_write.h"
 #include "base/metrics.h"
 #include "base/secret.h"
 #include "http/url.h"
@@ -45,7 +46,7 @@ api::api(socketio::server& io, storage::history_store& history, storage::presenc
     : io_(io), history_(history), directory_(directory), api_key_(c.api_key), rate_(c.api_rate), draining_(draining) {}
 
 void api::answer(const http::exchange_ptr& ex, http::status code, const json& body) const {
-  auto res = http::make_response(ex->req(), code, "application/json", body.dump());
+  auto res = http::make_response(ex->req(), code, "application/json", to_json(body));
   res.set(http::field::cache_control, "no-store");
   io_.engine().respond(*ex, std::move(res));
 }
@@ -68,7 +69,7 @@ bool api::over_rate_limit(const http::exchange_ptr& ex) {
   metrics::add(metrics::counter::rate_limited);
   auto res = http::make_response(
       ex->req(), http::status::too_many_requests, "application/json",
-      json{{"error", "rate_limited"}, {"message", "too many API requests from this address; retry later"}}.dump());
+      to_json(json{{"error", "rate_limited"}, {"message", "too many API requests from this address; retry later"}}));
   res.set(http::field::retry_after, std::to_string(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait)))));
   io_.engine().respond(*ex, std::move(res));
   return true;
@@ -92,10 +93,9 @@ void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
   const auto method = ex->req().method();
   const auto only = [&](http::beast_http::verb verb) {
     if (method == verb) return true;
-    auto res = http::make_response(
-        ex->req(), http::status::method_not_allowed, "application/json",
-        json{{"error", "method_not_allowed"}, {"message", "use " + std::string(http::beast_http::to_string(verb))}}
-            .dump());
+    auto res = http::make_response(ex->req(), http::status::method_not_allowed, "application/json",
+                                   to_json(json{{"error", "method_not_allowed"},
+                                                {"message", "use " + std::string(http::beast_http::to_string(verb))}}));
     res.set(http::field::allow, http::beast_http::to_string(verb));
     io_.engine().respond(*ex, std::move(res));
     return false;

@@ -2,6 +2,7 @@
 
 #include "base/json.h"
 #include "base/json_parse.h"
+#include "base/json_write.h"
 #include "base/log.h"
 #include "protocol/socketio/packet.h"
 
@@ -53,7 +54,7 @@ void redis_history::append(message m, boost::asio::io_context& reply_on, append_
                                 "2",
                                 key(m.room, "seq"),
                                 key(m.room, "history"),
-                                json{{"user", m.user}, {"text", m.text}, {"ts", m.ts}}.dump(),
+                                switchboard::to_json(json{{"user", m.user}, {"text", m.text}, {"ts", m.ts}}),
                                 std::to_string(per_room_)};
   link_.command(
       std::move(argv), [&reply_on, m = std::move(m), done = std::move(done)](const cluster::redis_value& v) mutable {

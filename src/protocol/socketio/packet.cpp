@@ -1,5 +1,7 @@
 #include "protocol/socketio/packet.h"
 
+#include "base/json_write.h"
+
 #include <charconv>
 
 namespace switchboard::protocol::socketio {
@@ -111,7 +113,7 @@ encoded_packet encode(const packet& p) {
   }
   if (!p.nsp.empty() && p.nsp != "/") s.append(p.nsp).push_back(',');
   if (p.id) s.append(std::to_string(*p.id));
-  if (data) s.append(data->dump(-1, ' ', false, json::error_handler_t::replace));
+  if (data) append_json(s, *data);  // as JSON.stringify, numbers included
   return out;
 }
 

@@ -146,6 +146,14 @@ TEST(SocketIoEncode, CompactJsonKeepsKeyOrder) {
             R"(2["o",{"z":1,"a":2,"m":{"y":null,"b":[]}}])");
 }
 
+TEST(SocketIoEncode, NumbersAsJavaScriptWritesThem) {
+  // A client other than JavaScript may send 1.0 or 1e20; Node would answer with JSON.stringify's
+  // 1 and 100000000000000000000.
+  const auto data = parse(R"(["n",1.0,1e20,1e21,1e-7,0.000001,-2.50])");
+  EXPECT_EQ(sio::encode(make(packet_type::event, "/", {}, data)).text,
+            R"(2["n",1,100000000000000000000,1e+21,1e-7,0.000001,-2.5])");
+}
+
 TEST(SocketIoEncode, UnicodeIsNotEscaped) {
   EXPECT_EQ(sio::encode(make(packet_type::event, "/", {}, parse(R"(["\u00e9\u20ac", "a\nb\"c"])"))).text,
             "2[\"\xc3\xa9\xe2\x82\xac\",\"a\\nb\\\"c\"]");
