@@ -163,7 +163,9 @@ int main(int argc, char** argv) {
   std::string node_id = "testbed";
   std::string redis_mode = "classic";
   int recovery_window = 0;
+  size_t max_namespaces = 0;
   app.add_option("--recovery-window", recovery_window);
+  app.add_option("--max-namespaces", max_namespaces);
   app.add_option("--host", host);
   app.add_option("--node-id", node_id);
   app.add_option("--redis-mode", redis_mode)->check(CLI::IsMember({"classic", "sharded"}));
@@ -191,6 +193,7 @@ int main(int argc, char** argv) {
   opts.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
   opts.engine.cors.origins = {"*"};
   opts.recovery_window = std::chrono::milliseconds(recovery_window);
+  opts.max_namespaces_per_client = max_namespaces;
   socketio::server io(loops, opts);
   std::unique_ptr<cluster::redis_link> redis;
   if (!redis_url.empty()) {

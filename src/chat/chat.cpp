@@ -44,8 +44,9 @@ int64_t now_ms() {
 }  // namespace
 
 struct chat_app::socket_state {
-  explicit socket_state(rate_limit r) : bucket(r) {}
+  socket_state(rate_limit message_rate, rate_limit event_rate) : bucket(message_rate), events(event_rate) {}
   token_bucket bucket;  // `message`, `typing` and relayed events
+  token_bucket events;  // every event
 };
 
 chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
@@ -73,14 +74,21 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
 boost::asio::io_context& chat_app::this_worker() { return io_.loops().context(loop_group::current()); }
 
 void chat_app::on_connection(sio_socket& s) {
-  auto st = std::make_shared<socket_state>(options_.rate);
-  s.on("join", [this](sio_socket& self, json args, ack_fn ack) { on_join(self, args, std::move(ack)); });
-  s.on("leave", [this](sio_socket& self, json args, ack_fn ack) { on_leave(self, args, ack); });
-  s.on("message", [this, st](sio_socket& self, json args, ack_fn ack) { on_message(self, *st, args, std::move(ack)); });
-  s.on("typing", [this, st](sio_socket& self, json args, ack_fn ack) { on_typing(self, *st, args, ack); });
-  s.on("history", [this](sio_socket& self, json args, ack_fn ack) { on_history(self, args, std::move(ack)); });
+  auto st = std::make_shared<socket_state>(options_.rate, options_.event_rate);
+  // Every event first takes a token of the socket's event budget (--event-rate-limit).
+  const auto on = [&s, st](std::string event, std::function<void(sio_socket&, json, ack_fn)> handler) {
+    s.on(std::move(event), [st, handler = std::move(handler)](sio_socket& self, json args, ack_fn ack) {
+      if (!st->events.take()) return refuse(self, ack, "rate_limited", "too many events; wait a moment and retry");
+      handler(self, std::move(args), std::move(ack));
+    });
+  };
+  on("join", [this](sio_socket& self, json args, ack_fn ack) { on_join(self, args, std::move(ack)); });
+  on("leave", [this](sio_socket& self, json args, ack_fn ack) { on_leave(self, args, ack); });
+  on("message", [this, st](sio_socket& self, json args, ack_fn ack) { on_message(self, *st, args, std::move(ack)); });
+  on("typing", [this, st](sio_socket& self, json args, ack_fn ack) { on_typing(self, *st, args, ack); });
+  on("history", [this](sio_socket& self, json args, ack_fn ack) { on_history(self, args, std::move(ack)); });
   for (const auto& [event, relay] : options_.relays) {
-    s.on(event, [this, st, &event, &relay](sio_socket& self, json args, ack_fn ack) {
+    on(event, [this, st, &event, &relay](sio_socket& self, json args, ack_fn ack) {
       on_relayed(self, *st, event, relay, args, std::move(ack));
     });
   }
@@ -101,6 +109,13 @@ void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
     return refuse(s, ack, "bad_request", "join needs a room name of 1 to 64 bytes: \"room\" or {room}");
   const auto user = user_of(s);
   if (!in_room(s, room)) {
+    // s.rooms() holds the socket's own room too.
+    if (options_.max_rooms_per_socket > 0 && s.rooms().size() > options_.max_rooms_per_socket) {
+      metrics::add(metrics::counter::joins_refused);
+      return refuse(
+          s, ack, "too_many_rooms",
+          "a socket may be in at most " + std::to_string(options_.max_rooms_per_socket) + " rooms; leave one first");
+    }
     s.join(room);
     if (presence_.add(room, user)) presence_changed(room, user, true);
   }

@@ -21,8 +21,10 @@ using relay_fn = std::function<void(const json& job, std::function<void(const st
 
 struct options {
   size_t max_text_code_points = 4000;
-  rate_limit rate{20, 40};  // `message`, `typing` and relayed events per socket
-  std::string jwt_secret;   // empty: identity is `auth.name`
+  rate_limit rate{20, 40};            // `message`, `typing` and relayed events per socket
+  rate_limit event_rate{50, 100};     // client events of any kind per socket
+  size_t max_rooms_per_socket = 100;  // 0: no limit
+  std::string jwt_secret;             // empty: identity is `auth.name`
   // Relayed client events: EVENT {room, ...} from a member of room becomes the job
   // {id, event, user, room, data, ts}, acknowledged {ok, id} once a worker queue took it.
   std::map<std::string, relay_fn> relays;

@@ -7,12 +7,9 @@
 #include "server/publish_request.h"
 
 #include <charconv>
-#include <cmath>
 
 namespace switchboard::server {
 namespace {
-
-constexpr size_t max_tracked_addresses = 100'000;
 
 bool iequals_prefix(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -57,20 +54,13 @@ void api::fail(const http::exchange_ptr& ex, http::status code, std::string_view
 }
 
 bool api::over_rate_limit(const http::exchange_ptr& ex) {
-  if (!rate_.enabled()) return false;
-  double wait = 0;
-  {
-    std::lock_guard lock(buckets_mutex_);
-    if (buckets_.size() > max_tracked_addresses) buckets_.clear();  // bounded memory under address churn
-    auto [it, fresh] = buckets_.try_emplace(ex->remote().address().to_string(), rate_);
-    if (it->second.take()) return false;
-    wait = it->second.wait_seconds();
-  }
+  const double wait = rate_.take(ex->remote().address().to_string());
+  if (wait == 0) return false;
   metrics::add(metrics::counter::rate_limited);
   auto res = http::make_response(
       ex->req(), http::status::too_many_requests, "application/json",
       to_json(json{{"error", "rate_limited"}, {"message", "too many API requests from this address; retry later"}}));
-  res.set(http::field::retry_after, std::to_string(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait)))));
+  res.set(http::field::retry_after, std::to_string(retry_after_seconds(wait)));
   io_.engine().respond(*ex, std::move(res));
   return true;
 }

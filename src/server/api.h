@@ -1,8 +1,8 @@
 #pragma once
 // The HTTP server API of DESIGN.md §5 under /api/: publish to a room or everyone, rooms, a room's
 // history and members. Answers JSON, errors as {error, message} with the documented statuses.
-// Handlers run on the request's worker; the per-address rate limit is shared by all workers
-// under a mutex (an API request costs far more than the lock).
+// Handlers run on the request's worker; the per-address rate limit is shared by all workers.
+#include "base/shared_rate_limiter.h"
 #include "http/exchange.h"
 #include "server/config.h"
 #include "socketio/server.h"
@@ -10,8 +10,6 @@
 #include "storage/presence.h"
 
 #include <atomic>
-#include <mutex>
-#include <unordered_map>
 
 namespace switchboard::server {
 
@@ -39,10 +37,8 @@ class api {
   storage::history_store& history_;
   storage::presence_directory& directory_;
   std::string api_key_;
-  rate_limit rate_;
+  shared_rate_limiter rate_;  // by client address
   const std::atomic<bool>& draining_;
-  std::mutex buckets_mutex_;
-  std::unordered_map<std::string, token_bucket> buckets_;  // by client address
 };
 
 }  // namespace switchboard::server

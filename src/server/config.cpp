@@ -66,7 +66,9 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   c.web_root = SWITCHBOARD_WEB_ROOT;
   int64_t ping_interval = c.ping_interval.count(), ping_timeout = c.ping_timeout.count();
   int64_t recovery_window = c.recovery_window.count();
-  std::string rate = "20:40", api_rate = "100:200", level = "info";
+  std::string rate = "20:40", event_rate = "50:100", api_rate = "100:200", connect_rate = "0",
+              connect_rate_per_address = "0";
+  std::string level = "info";
 
   CLI::App app{"Switchboard: a real-time messaging server that speaks Socket.IO"};
   const auto env = [](const char* name) { return std::string("SWITCHBOARD_") + name; };
@@ -120,9 +122,33 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->check(rate_validator())
       ->envname(env("RATE_LIMIT"))
       ->capture_default_str();
+  app.add_option("--event-rate-limit", event_rate,
+                 "client events of any kind per socket: PER_SECOND[:BURST]; past it an event is refused "
+                 "rate_limited; 0 turns it off")
+      ->check(rate_validator())
+      ->envname(env("EVENT_RATE_LIMIT"))
+      ->capture_default_str();
   app.add_option("--api-rate-limit", api_rate, "API requests per client address: PER_SECOND[:BURST]; 0 turns it off")
       ->check(rate_validator())
       ->envname(env("API_RATE_LIMIT"))
+      ->capture_default_str();
+  app.add_option("--max-rooms-per-socket", c.max_rooms_per_socket, "rooms one socket may be in at once; 0: no limit")
+      ->envname(env("MAX_ROOMS_PER_SOCKET"))
+      ->capture_default_str();
+  app.add_option("--max-connections", c.max_connections,
+                 "open connections this node accepts; more get 503 with Retry-After; 0: no limit")
+      ->envname(env("MAX_CONNECTIONS"))
+      ->capture_default_str();
+  app.add_option("--connect-rate", connect_rate,
+                 "new connections per second this node accepts: PER_SECOND[:BURST]; more get 503 with Retry-After; 0 "
+                 "turns it off")
+      ->check(rate_validator())
+      ->envname(env("CONNECT_RATE"))
+      ->capture_default_str();
+  app.add_option("--connect-rate-per-address", connect_rate_per_address,
+                 "new connections per second from one client address: PER_SECOND[:BURST]; 0 turns it off")
+      ->check(rate_validator())
+      ->envname(env("CONNECT_RATE_PER_ADDRESS"))
       ->capture_default_str();
   app.add_option("--max-text", c.max_text, "longest chat message in characters")
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
@@ -188,7 +214,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   c.ping_timeout = std::chrono::milliseconds(ping_timeout);
   c.recovery_window = std::chrono::milliseconds(recovery_window);
   parse_rate_limit(rate, c.rate);
+  parse_rate_limit(event_rate, c.event_rate);
   parse_rate_limit(api_rate, c.api_rate);
+  parse_rate_limit(connect_rate, c.connect_rate);
+  parse_rate_limit(connect_rate_per_address, c.connect_rate_per_address);
   parse_log_level(level, c.level);
   if (c.node_id.empty()) c.node_id = random_id().substr(0, 8);
   if (c.storage == "auto") c.storage = c.redis_url.empty() ? "sqlite" : "redis";

@@ -32,7 +32,13 @@ struct config {
   // Connection state recovery: a client back within this window gets its socket and every
   // broadcast it missed; 0 turns it off.
   std::chrono::milliseconds recovery_window{120'000};
-  rate_limit rate{20, 40};
+  rate_limit rate{20, 40};         // chat messages and typing per socket
+  rate_limit event_rate{50, 100};  // client events of any kind per socket
+  size_t max_rooms_per_socket = 100;
+  // Admission of new connections (server/admission.h); 0 / off: no limit.
+  size_t max_connections = 0;
+  rate_limit connect_rate;
+  rate_limit connect_rate_per_address;
   rate_limit api_rate{100, 200};
   size_t max_text = 4000;
   log_level level = log_level::info;

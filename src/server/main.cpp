@@ -2,6 +2,7 @@
 // SQLite, the HTTP server API, the chat page and dashboard, /healthz and /metrics. Flags are also
 // SWITCHBOARD_* environment variables and keys of an optional config file (DESIGN.md §6).
 #include "base/heap_trimmer.h"
+#include "base/json_write.h"
 #include "base/log.h"
 #include "chat/chat.h"
 #include "cluster/bridge.h"
@@ -12,6 +13,7 @@
 #include "http/static_files.h"
 #include "http/url.h"
 #include "server/admin_feed.h"
+#include "server/admission.h"
 #include "server/api.h"
 #include "server/config.h"
 #include "server/loop_lag.h"
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
     cluster_directory = std::make_unique<storage::redis_directory>(*redis, presence, cfg.key_prefix, cfg.node_id);
   storage::presence_directory& directory =
       cluster_directory ? static_cast<storage::presence_directory&>(*cluster_directory) : local_directory;
-  chat::options chat_options{cfg.max_text, cfg.rate, cfg.jwt_secret, {}};
+  chat::options chat_options{cfg.max_text, cfg.rate, cfg.event_rate, cfg.max_rooms_per_socket, cfg.jwt_secret, {}};
   std::vector<std::unique_ptr<cluster::redis_relay>> relays;
   for (const auto& rule : cfg.relays) {
     auto& relay = *relays.emplace_back(std::make_unique<cluster::redis_relay>(*redis, rule));
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
   server::admin_feed admin(io, presence, cfg, started, redis_state, nodes.get());
   std::atomic<bool> draining{false};
   server::api api(io, *history, directory, cfg, draining);
+  server::admission admission({cfg.max_connections, cfg.connect_rate, cfg.connect_rate_per_address});
 
   const http::static_files files(cfg.web_root);
   http::limits limits;
@@ -128,14 +131,22 @@ int main(int argc, char** argv) {
       // While draining, a new session belongs on another node: a proxy retries a 503 elsewhere
       // (deploy/nginx: proxy_next_upstream http_503) and a client reconnects with its backoff.
       // Requests of existing sessions go on until the transports close.
+      // New sessions are also subject to the admission limits (server/admission.h).
       http::target t;
-      if (draining.load() && http::parse_target(target, t) && t.param("sid") == nullptr) {
-        auto res = http::make_response(
-            ex->req(), http::status::service_unavailable, "application/json",
-            R"({"error":"draining","message":"this node is shutting down; connect again, to another node"})");
-        res.set(http::field::retry_after, "1");
-        res.keep_alive(false);
-        return ex->respond(std::move(res));
+      if (http::parse_target(target, t) && t.param("sid") == nullptr) {
+        std::optional<server::admission_refusal> refusal;
+        if (draining.load()) {
+          refusal = {"draining", "this node is shutting down; connect again, to another node", 1};
+        } else {
+          refusal = admission.admit(ex->remote().address().to_string(), io.engine().session_count());
+        }
+        if (refusal) {
+          auto res = http::make_response(ex->req(), http::status::service_unavailable, "application/json",
+                                         to_json(json{{"error", refusal->error}, {"message", refusal->message}}));
+          res.set(http::field::retry_after, std::to_string(refusal->retry_after_seconds));
+          res.keep_alive(false);
+          return io.engine().respond(*ex, std::move(res));
+        }
       }
       return io.engine().handle(std::move(ex));
     }

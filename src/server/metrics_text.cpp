@@ -43,6 +43,13 @@ constexpr family families[] = {
      counter::recovered_sockets},
     {"switchboard_recovered_packets_total", "counter", "Missed broadcasts sent to recovered sockets.",
      counter::recovered_packets},
+    {"switchboard_connections_refused_total", "counter",
+     "New connections refused by --max-connections, --connect-rate or --connect-rate-per-address.",
+     counter::connections_refused},
+    {"switchboard_namespaces_refused_total", "counter", "Namespace connections refused as one too many for the client.",
+     counter::namespaces_refused},
+    {"switchboard_joins_refused_total", "counter", "Room joins refused by --max-rooms-per-socket.",
+     counter::joins_refused},
     {"switchboard_relayed_jobs_total", "counter", "Relayed client events handed to workers through Redis.",
      counter::relayed_jobs},
 };

@@ -71,6 +71,14 @@ void client::connect(const std::string& nsp_name, json auth) {
     err.data = json{{"message", "Invalid namespace"}};
     return send(err);
   }
+  if (const size_t most = server_.opts().max_namespaces_per_client; most > 0 && sockets_.size() >= most) {
+    metrics::add(metrics::counter::namespaces_refused);
+    sio::packet err;
+    err.type = sio::packet_type::connect_error;
+    err.nsp = nsp_name;
+    err.data = json{{"message", "Too many namespaces"}, {"data", json{{"limit", most}}}};
+    return send(err);
+  }
   if (nsp->adapter().keeps_recovery_log() && auth.is_object()) {
     const auto pid = auth.find("pid");
     const auto offset = auth.find("offset");

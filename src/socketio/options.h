@@ -16,6 +16,9 @@ struct options {
   // this window gets its socket back and every broadcast it missed. 0: off.
   std::chrono::milliseconds recovery_window{0};
   size_t recovery_max_packets = 10'000;  // per namespace on a single node
+  // Namespaces one client may be connected to at once; a CONNECT past it gets CONNECT_ERROR
+  // {"message":"Too many namespaces"}. 0: no limit (as Node).
+  size_t max_namespaces_per_client = 0;
 };
 
 }  // namespace switchboard::socketio

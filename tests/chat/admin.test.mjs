@@ -47,7 +47,7 @@ async function statsWhere(admin, pred, ms, what) {
 describe("/admin with --api-key k", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0", "--api-key", "k", "--node-id", "admin-node"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-key", "k", "--node-id", "admin-node"]);
   });
   after(async () => {
     closeAllClients();

@@ -27,7 +27,7 @@ describe("invalid UTF-8 in a polling POST", { timeout: TEST_TIMEOUT }, () => {
   let witnessPolling;
   const room = uniqueRoom("utf8");
   before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
     witnessWs = await openUser(server, "witness-ws");
     witnessPolling = await openUser(server, "witness-polling", { transports: ["polling"] });
     await join(witnessWs, room);

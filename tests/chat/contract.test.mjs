@@ -22,7 +22,7 @@ import {
 
 let server;
 before(async () => {
-  server = await startChat(["--rate-limit", "0", "--node-id", "contract"]);
+  server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--node-id", "contract"]);
 });
 after(async () => {
   closeAllClients();

@@ -33,7 +33,7 @@ const enc = encodeURIComponent;
 describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0", "--api-rate-limit", "0", "--api-key", KEY, "--node-id", "n1"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-rate-limit", "0", "--api-key", KEY, "--node-id", "n1"]);
   });
   after(async () => {
     closeAllClients();

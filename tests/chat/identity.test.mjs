@@ -41,7 +41,7 @@ async function userOf(server, socket) {
 describe("auth {name}", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   });
   after(async () => {
     closeAllClients();
@@ -100,7 +100,7 @@ describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
   const SECRET = "s3cret";
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0", "--jwt-secret", SECRET]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--jwt-secret", SECRET]);
   });
   after(async () => {
     closeAllClients();

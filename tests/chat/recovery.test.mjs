@@ -25,7 +25,7 @@ const MISSED = 40;
 
 let server;
 before(async () => {
-  server = await startChat(["--rate-limit", "0"]);
+  server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
 });
 afterEach(() => closeAllClients());
 after(() => server?.stop());
@@ -84,7 +84,7 @@ test("a user back within the window gets its socket, its rooms, its presence and
 });
 
 test("--recovery-window 0: no pid in the CONNECT reply, no offset on messages", { timeout: TEST_TIMEOUT }, async () => {
-  const off = await startChat(["--recovery-window", "0", "--rate-limit", "0"]);
+  const off = await startChat(["--recovery-window", "0", "--rate-limit", "0", "--event-rate-limit", "0"]);
   try {
     const room = uniqueRoom("norecover");
     const ada = await openUser(off, "ada");

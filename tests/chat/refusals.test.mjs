@@ -27,7 +27,7 @@ describe("bad_request and not_in_room (--rate-limit 0)", { timeout: TEST_TIMEOUT
   let ada;
   let room;
   before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
     ada = await openUser(server, "ada");
     room = uniqueRoom("refusals");
     await join(ada, room);
@@ -201,7 +201,7 @@ describe("bad_request and not_in_room (--rate-limit 0)", { timeout: TEST_TIMEOUT
 describe("too_long (default --max-text 4000)", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   });
   after(async () => {
     closeAllClients();
@@ -238,7 +238,7 @@ describe("too_long (default --max-text 4000)", { timeout: TEST_TIMEOUT }, () => 
 describe("--max-text 5", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0", "--max-text", "5"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--max-text", "5"]);
   });
   after(async () => {
     closeAllClients();
@@ -329,7 +329,7 @@ describe("rate_limited (--rate-limit 1:2)", { timeout: TEST_TIMEOUT }, () => {
 describe("unknown events", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   });
   after(async () => {
     closeAllClients();
@@ -360,7 +360,7 @@ describe("unknown events", { timeout: TEST_TIMEOUT }, () => {
 describe("numbers at the edge of JSON: answered, never a crash", { timeout: TEST_TIMEOUT }, () => {
   let server;
   before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   });
   after(async () => {
     closeAllClients();

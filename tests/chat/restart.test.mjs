@@ -37,7 +37,7 @@ describe("restart with the same --data-dir", { timeout: 30000 }, () => {
   test("SIGTERM exits 0 within 5 s; after a restart the history is there and ids keep increasing", async () => {
     const room = uniqueRoom("durable");
     const other = uniqueRoom("durable-other");
-    server = await startChat(["--rate-limit", "0"], { dataDir });
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"], { dataDir });
     const ada = await openUser(server, "ada");
     await join(ada, room);
     await join(ada, other);
@@ -56,7 +56,7 @@ describe("restart with the same --data-dir", { timeout: 30000 }, () => {
     assert.ok(Date.now() - t0 <= 5000, `took ${Date.now() - t0} ms to exit`);
     closeAllClients();
 
-    server = await startChat(["--rate-limit", "0"], { dataDir });
+    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"], { dataDir });
     const bob = await openUser(server, "bob");
     const res = await ack(bob, "join", room);
     assert.deepEqual(res, { ok: true, room, history: sent, members: ["bob"] }, "join returns the stored history");
