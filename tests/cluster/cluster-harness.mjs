@@ -3,6 +3,8 @@
 //
 // - startRedis(): a fresh redis-server on a free port (no persistence), ready when it prints
 //   "Ready to accept connections"; handle.stop() (SIGTERM) and handle.start() (again, same port).
+//   With {persistent: true} it keeps an append-only file (fsync on every write) in a fresh folder,
+//   so what it acknowledged survives a restart, as a production Redis holding chat history would.
 // - startSwitchboard({redisUrl, nodeId, args}): the `switchboard` binary on 127.0.0.1, port 0, a
 //   fresh data folder, --rate-limit 0, and `--redis redisUrl` when given.
 // - startTestbed({redisUrl, args}): examples/testbed_server, the library API behind client events.
@@ -55,13 +57,16 @@ export const KEY = "socket.io";
 
 // A redis-server on 127.0.0.1:port that can be stopped and started again on the same port. With
 // `cluster`, a Redis Cluster node (its nodes.conf in a fresh folder); with `tls` ({cert, key, ca}
-// files), TLS only (url rediss://).
+// files), TLS only (url rediss://); with `persistent`, an append-only file (appendfsync always) in
+// a fresh folder that start() after stop() reloads.
 class RedisServer {
-  constructor(port, { cluster = false, tls = null } = {}) {
+  constructor(port, { cluster = false, tls = null, persistent = false } = {}) {
     this.port = port;
     this.cluster = cluster;
     this.tls = tls;
-    this.dir = cluster ? mkdtempSync(path.join(os.tmpdir(), "switchboard-redis-")) : os.tmpdir();
+    this.persistent = persistent;
+    this.ownDir = cluster || persistent;
+    this.dir = this.ownDir ? mkdtempSync(path.join(os.tmpdir(), "switchboard-redis-")) : os.tmpdir();
     this.url = `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`;
     this.child = null;
     this.log = "";
@@ -78,7 +83,9 @@ class RedisServer {
 
   async start(ms = 5000) {
     assert.equal(this.child, null, "redis-server is already running");
-    const args = ["--port", String(this.port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", this.dir];
+    const args = ["--port", String(this.port), "--save", "", "--bind", "127.0.0.1", "--dir", this.dir];
+    args.push("--appendonly", this.persistent ? "yes" : "no");
+    if (this.persistent) args.push("--appendfsync", "always");
     if (this.tls) {
       args.splice(0, 2, "--port", "0", "--tls-port", String(this.port));
       args.push("--tls-cert-file", this.tls.cert, "--tls-key-file", this.tls.key, "--tls-ca-cert-file", this.tls.ca);
@@ -144,16 +151,26 @@ class RedisServer {
       await withTimeout(exited, ms, "redis-server exit after SIGKILL");
     }
   }
+
+  // stop(), then removes the folder it made (cluster or persistent).
+  async close() {
+    try {
+      await this.stop();
+    } finally {
+      if (this.ownDir) rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
 }
 
-export async function startRedis({ cluster = false, tls = null } = {}) {
+export async function startRedis({ cluster = false, tls = null, persistent = false } = {}) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const server = new RedisServer(await freePort(), { cluster, tls });
+    const server = new RedisServer(await freePort(), { cluster, tls, persistent });
     try {
       return await server.start();
     } catch (err) {
       lastErr = err;
+      await server.close(); // not running: removes its folder, if it made one
       if (!/already in use|Could not create server TCP listening socket/i.test(err.message)) throw err;
     }
   }
@@ -379,9 +396,9 @@ export class Resources {
   add(closeFn) {
     this.items.push(closeFn);
   }
-  async redis() {
-    const r = await startRedis();
-    this.add(() => r.stop());
+  async redis(opts) {
+    const r = await startRedis(opts);
+    this.add(() => r.close());
     return r;
   }
   async node(opts) {
