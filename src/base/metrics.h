@@ -11,30 +11,32 @@
 namespace switchboard::metrics {
 
 enum class counter : uint8_t {
-  websocket_connections,      // gauge: open Engine.IO sessions on WebSocket
-  polling_connections,        // gauge: open Engine.IO sessions on long-polling
-  sockets,                    // gauge: connected Socket.IO sockets (all namespaces)
-  packets_in,                 // Socket.IO packets received
-  packets_out,                // Socket.IO packets handed to a connection, one per recipient
-  broadcasts,                 // broadcasts encoded (each once, whatever the number of recipients)
-  bytes_in,                   // WebSocket frame payload and polling body bytes received
-  bytes_out,                  // bytes written to WebSocket connections and polling responses
-  dropped_packets,            // volatile packets dropped on a full send queue
-  slow_consumer_disconnects,  // connections closed because their send queue overflowed
-  unknown_events,             // events with no handler
-  chat_messages,              // chat messages stored and sent
-  rate_limited,               // requests refused by a rate limit
-  api_requests,               // HTTP server API requests
-  redis_round_trips,          // Redis commands answered
-  redis_reconnects,           // Redis connections re-established
-  bridged_messages,           // payloads from bridge channels emitted to clients
-  relayed_jobs,               // relayed client events Redis accepted for workers
-  cluster_bad_messages,       // messages on cluster channels that could not be used (dropped)
-  recovered_sockets,          // sockets recovered after a reconnection (id, rooms, data)
-  recovered_packets,          // missed broadcasts sent to recovered sockets
-  connections_refused,        // handshakes refused by an admission limit (count or rate)
-  namespaces_refused,         // namespace CONNECTs refused by the per-client namespace limit
-  joins_refused,              // room joins refused by the per-socket room limit
+  websocket_connections,       // gauge: open Engine.IO sessions on WebSocket
+  polling_connections,         // gauge: open Engine.IO sessions on long-polling
+  sockets,                     // gauge: connected Socket.IO sockets (all namespaces)
+  packets_in,                  // Socket.IO packets received
+  packets_out,                 // Socket.IO packets handed to a connection, one per recipient
+  broadcasts,                  // broadcasts encoded (each once, whatever the number of recipients)
+  bytes_in,                    // WebSocket frame payload and polling body bytes received
+  bytes_out,                   // bytes written to WebSocket connections and polling responses
+  dropped_packets,             // volatile packets dropped on a full send queue
+  slow_consumer_disconnects,   // connections closed because their send queue overflowed
+  unknown_events,              // events with no handler
+  chat_messages,               // chat messages stored and sent
+  rate_limited,                // requests refused by a rate limit
+  api_requests,                // HTTP server API requests
+  redis_round_trips,           // Redis commands answered
+  redis_reconnects,            // Redis connections re-established
+  bridged_messages,            // payloads from bridge channels emitted to clients
+  relayed_jobs,                // relayed client events Redis accepted for workers
+  cluster_bad_messages,        // messages on cluster channels that could not be used (dropped)
+  recovered_sockets,           // sockets recovered after a reconnection (id, rooms, data)
+  recovered_packets,           // missed broadcasts sent to recovered sockets
+  connections_refused,         // handshakes refused by an admission limit (count or rate)
+  namespaces_refused,          // namespace CONNECTs refused by the per-client namespace limit
+  joins_refused,               // room joins refused by the per-socket room limit
+  caught_up_broadcasts,        // recoverable broadcasts a node read from the stream after its Redis link came back
+  cluster_broadcasts_dropped,  // recoverable broadcasts given up on: Redis away too long, or refusing them
   count_
 };
 

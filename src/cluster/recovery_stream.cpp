@@ -11,9 +11,19 @@ namespace switchboard::cluster {
 namespace {
 
 // KEYS[1] stream; ARGV recovery channel, message before the offset, after it, MAXLEN, plain
-// channel, plain message.
+// channel, plain message, the broadcast's token, and "1" on a retry. A retry first looks for the
+// token among the newest entries: when the first attempt's reply was lost with the connection,
+// the broadcast may be in the stream already, and must not be there twice.
 constexpr const char* append_script = R"(
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'b', ARGV[2], 'a', ARGV[3])
+if ARGV[8] == '1' then
+  for _, e in ipairs(redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1000)) do
+    local f = e[2]
+    for i = 1, #f - 1, 2 do
+      if f[i] == 't' and f[i + 1] == ARGV[7] then return e[1] end
+    end
+  end
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'b', ARGV[2], 'a', ARGV[3], 't', ARGV[7])
 local ms, seq = string.match(id, '^(%d+)-(%d+)$')
 if #ms > 13 or #seq > 6 then return redis.error_reply('stream id too long for an offset: ' .. id) end
 local offset = string.rep('0', 13 - #ms) .. ms .. '-' .. string.rep('0', 6 - #seq) .. seq
@@ -38,6 +48,22 @@ uint64_t number(std::string_view s) {
   uint64_t n = 0;
   std::from_chars(s.data(), s.data() + s.size(), n);
   return n;
+}
+
+std::string stream_id(fanout::log_position p) { return std::to_string(p.major) + "-" + std::to_string(p.minor); }
+
+// XRANGE's reply: [[id, [field, value, ...]], ...] with fields b(efore) and a(fter) the offset
+// (and t, the token); each message as published, the offset spliced in.
+recovery_stream::entries published_entries(const redis_value& v) {
+  recovery_stream::entries out;
+  for (const auto& e : v.elements) {
+    if (e.elements.size() != 2 || e.elements[1].elements.size() < 4) continue;
+    const auto& fields = e.elements[1].elements;
+    const auto offset_text = padded_offset(e.elements[0].str);
+    if (offset_text.empty()) continue;
+    out.emplace_back(e.elements[0].str, fields[1].str + offset_text + fields[3].str);
+  }
+  return out;
 }
 
 }  // namespace
@@ -68,23 +94,47 @@ recovery_stream::recovery_stream(redis_link& link, const std::string& prefix, co
       window_ms_(std::to_string(window.count())),
       max_packets_(std::to_string(max_packets)) {}
 
-void recovery_stream::append_and_publish(const std::string& message, const std::string& placeholder,
-                                         const std::string& plain_channel, const std::string& plain,
-                                         std::function<void()> failed) {
+std::optional<recovery_stream::append> recovery_stream::prepare(const std::string& message,
+                                                                const std::string& placeholder,
+                                                                std::string plain_channel, std::string plain) {
   const auto at = message.rfind(placeholder);
-  if (at == std::string::npos) return failed();
+  if (at == std::string::npos) return std::nullopt;
+  return append{message.substr(0, at), message.substr(at + placeholder.size()), std::move(plain_channel),
+                std::move(plain), placeholder};
+}
+
+void recovery_stream::append_and_publish(const append& a, bool retry, std::function<void(bool appended)> done) {
   link_.command(
-      {"EVAL", append_script, "1", stream_key_, channel_, message.substr(0, at),
-       message.substr(at + placeholder.size()), max_packets_, plain_channel, plain},
-      [failed = std::move(failed), sent = std::chrono::steady_clock::now()](const redis_value& v) {
+      {"EVAL", append_script, "1", stream_key_, channel_, a.before, a.after, max_packets_, a.plain_channel, a.plain,
+       a.token, retry ? "1" : "0"},
+      [done = std::move(done), sent = std::chrono::steady_clock::now()](const redis_value& v) {
         if (v.type == redis_value::kind::string) {
           // The script is this broadcast's PUBLISH: its round trip is the publish latency.
-          return metrics::record_redis_publish_latency(
+          metrics::record_redis_publish_latency(
               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent).count());
+          return done(true);
         }
         SB_LOG(warn, "event=recovery_append_failed error=\"" << (v.is_error() ? v.str : "no reply") << "\"");
-        failed();
+        done(false);
       });
+}
+
+void recovery_stream::newest(std::function<void(std::optional<fanout::log_position>)> done) {
+  link_.command({"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"}, [done = std::move(done)](const redis_value& v) {
+    if (v.type != redis_value::kind::array) return done(std::nullopt);
+    fanout::log_position newest{0, 1};  // an empty stream: everything appended later is after this
+    if (!v.elements.empty() && !v.elements[0].elements.empty()) {
+      newest = offset_position(padded_offset(v.elements[0].elements[0].str)).value_or(newest);
+    }
+    done(newest);
+  });
+}
+
+void recovery_stream::read_after(fanout::log_position after, std::function<void(std::optional<entries>)> done) {
+  link_.command({"XRANGE", stream_key_, "(" + stream_id(after), "+"}, [done = std::move(done)](const redis_value& v) {
+    if (v.type != redis_value::kind::array) return done(std::nullopt);
+    done(published_entries(v));
+  });
 }
 
 void recovery_stream::keep(const fanout::recovery_session& s) {
@@ -114,20 +164,10 @@ void recovery_stream::take(const std::string& pid, const std::string& offset,
                            std::function<void(std::optional<entries>)> done) {
   const auto position = offset_position(offset);
   if (!position) return done(std::nullopt);
-  const std::string id = std::to_string(position->major) + "-" + std::to_string(position->minor);
-  link_.command({"EVAL", take_script, "2", session_key(pid), stream_key_, id},
+  link_.command({"EVAL", take_script, "2", session_key(pid), stream_key_, stream_id(*position)},
                 [done = std::move(done)](const redis_value& v) {
                   if (v.type != redis_value::kind::array) return done(std::nullopt);
-                  entries out;
-                  for (const auto& e : v.elements) {
-                    // [id, [field, value, ...]] with fields b(efore) and a(fter) the offset.
-                    if (e.elements.size() != 2 || e.elements[1].elements.size() != 4) continue;
-                    const auto& fields = e.elements[1].elements;
-                    const auto offset_text = padded_offset(e.elements[0].str);
-                    if (offset_text.empty()) continue;
-                    out.emplace_back(e.elements[0].str, fields[1].str + offset_text + fields[3].str);
-                  }
-                  done(std::move(out));
+                  done(published_entries(v));
                 });
 }
 

@@ -33,11 +33,31 @@ class recovery_stream {
   recovery_stream(redis_link& link, const std::string& prefix, const std::string& nsp, std::chrono::milliseconds window,
                   size_t max_packets);
 
-  // Appends `message` to the stream and publishes it on channel(), with the stream id in place
-  // of `placeholder` (offset_length characters, once in `message`); publishes `plain` on
-  // `plain_channel`. `failed` runs on worker 0 when Redis did not take it.
-  void append_and_publish(const std::string& message, const std::string& placeholder, const std::string& plain_channel,
-                          const std::string& plain, std::function<void()> failed);
+  // One recoverable broadcast for append_and_publish: the message around the offset's place, the
+  // plain copy and its channel, and a token that tells this broadcast apart in the stream.
+  struct append {
+    std::string before;
+    std::string after;
+    std::string plain_channel;
+    std::string plain;
+    std::string token;
+  };
+  // `message` holds `placeholder` (offset_length characters) where the offset goes, which also
+  // serves as the token; empty when it does not.
+  static std::optional<append> prepare(const std::string& message, const std::string& placeholder,
+                                       std::string plain_channel, std::string plain);
+  // Appends to the stream and publishes on channel() with the stream id as offset, and the plain
+  // copy on its channel. `done(false)` (worker 0) when Redis did not confirm it: it may have been
+  // appended all the same (the reply lost with the connection), so a `retry` appends only when
+  // the token is not among the newest entries.
+  void append_and_publish(const append& a, bool retry, std::function<void(bool appended)> done);
+  // On worker 0: the newest entry's position ({0, 1} for an empty stream); nothing when Redis
+  // did not answer.
+  void newest(std::function<void(std::optional<fanout::log_position>)> done);
+  // On worker 0: every entry after `after` as published, oldest first (for a node that missed
+  // some while its link was down).
+  using entries = std::vector<std::pair<std::string, std::string>>;
+  void read_after(fanout::log_position after, std::function<void(std::optional<entries>)> done);
   // Where every recoverable broadcast of the namespace is published with its offset.
   const std::string& channel() const { return channel_; }
   void keep(const fanout::recovery_session& s);
@@ -45,7 +65,6 @@ class recovery_stream {
   void find(const std::string& pid, std::function<void(std::optional<fanout::recovery_session>)> done);
   // On worker 0: consumes the session; the messages after `offset` as published (offset spliced
   // in), each with its stream id, oldest first; nothing when the session or the offset is gone.
-  using entries = std::vector<std::pair<std::string, std::string>>;
   void take(const std::string& pid, const std::string& offset, std::function<void(std::optional<entries>)> done);
 
  private:

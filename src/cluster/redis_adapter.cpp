@@ -1,12 +1,14 @@
 #include "cluster/redis_adapter.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/random_id.h"
 #include "cluster/classic_wire.h"
 #include "cluster/local_node.h"
 #include "socketio/broadcast.h"
 #include "socketio/encode.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace switchboard::cluster {
@@ -51,6 +53,7 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       prefix_(std::move(prefix)),
       uid_(random_id().substr(0, 6)),  // uid2(6), as the Node adapter
       recovery_uid_(std::string(recovery_uid_prefix) + uid_),
+      delivered_uid_(recovery_uid_ + "~"),
       channel_(prefix_ + "#" + nsp_ + "#"),
       request_channel_(prefix_ + "-request#" + nsp_ + "#"),
       response_channel_(prefix_ + "-response#" + nsp_ + "#"),
@@ -59,8 +62,13 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       pending_acks_(loops.context(0)) {
   if (recovery.window.count() > 0) {
     recovery_ = std::make_unique<recovery_stream>(link_, prefix_, nsp_, recovery.window, recovery.max_packets);
+    outbox_limit_ = recovery.max_packets;
     link_.subscribe(recovery_->channel(),
                     [this](const std::string&, const std::string& payload) { on_recoverable(payload); });
+    link_.on_connected([this] {
+      catch_up();
+      send_outbox();
+    });
   }
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
@@ -84,27 +92,100 @@ void redis_adapter::on_broadcast(const std::string& payload) {
 }
 
 void redis_adapter::on_recoverable(const std::string& payload) {
+  if (catching_up_) return held_.push_back(payload);  // after what the link missed
+  deliver_recoverable(payload);
+}
+
+void redis_adapter::deliver_recoverable(const std::string& payload, fanout::log_position caught_up_to) {
   const auto message = decode_classic_broadcast(payload);
   if (!message) return drop_bad_message(recovery_->channel(), payload.size(), "not a MessagePack [uid, packet, opts]");
+  const auto position = position_of(message->packet);
+  if (position && caught_up_to && position <= caught_up_to) return;  // read from the stream already
+  if (position) last_heard_ = position;
+  if (message->uid == delivered_uid_) return;  // ours, delivered here when Redis was away
   // Ours too: they were not delivered when emitted, so that every node delivers in Redis' order.
-  node_.deliver(message->packet, message->opts, position_of(message->packet));
+  node_.deliver(message->packet, message->opts, position);
+}
+
+void redis_adapter::catch_up() {
+  catching_up_ = true;
+  const auto release_held = [this](fanout::log_position caught_up_to) {
+    catching_up_ = false;
+    auto held = std::move(held_);
+    held_.clear();
+    for (const auto& payload : held) deliver_recoverable(payload, caught_up_to);
+  };
+  if (!last_heard_) {
+    // The first link: what the stream holds now was never this node's to deliver.
+    return recovery_->newest([this, release_held](std::optional<fanout::log_position> newest) {
+      release_held({});
+      if (newest && last_heard_ < *newest) last_heard_ = *newest;
+    });
+  }
+  // A link back after a loss: whatever was published meanwhile is in the stream; deliver it
+  // before what the subscription has heard since.
+  recovery_->read_after(last_heard_, [this, release_held](std::optional<recovery_stream::entries> missed) {
+    if (!missed && !link_.connected()) return;  // lost again: the next link catches up from the same place
+    if (!missed) {
+      SB_LOG(warn, "event=catch_up_failed nsp=" << nsp_ << " detail=\"broadcasts published meanwhile are lost\"");
+      return release_held({});
+    }
+    if (!missed->empty()) {
+      SB_LOG(info, "event=caught_up nsp=" << nsp_ << " broadcasts=" << missed->size());
+      metrics::add(metrics::counter::caught_up_broadcasts, static_cast<int64_t>(missed->size()));
+    }
+    for (const auto& entry : *missed) deliver_recoverable(entry.second);
+    release_held(last_heard_);
+  });
 }
 
 void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) {
-  // Local-only, or Redis away: delivered here at once, without an offset (not recoverable).
-  if (!recovery_ || opts->local || !link_.connected())
-    return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode);
+  if (!recovery_ || opts->local) return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode);
+  // Redis away: this node's clients get it now, without offset; the other nodes once Redis is
+  // back (the uid tells this node not to deliver it again then).
+  const bool away = !link_.connected();
+  if (away) node_.members().broadcast(std::make_shared<const fanout::broadcast_packet>(encode(data)), opts);
+  const std::string& uid = away ? delivered_uid_ : recovery_uid_;
   // As long as the offset the script puts in its place: the MessagePack header stays right.
   const std::string placeholder = random_id().substr(0, offset_length);
-  const auto plain = encode_broadcast(recovery_uid_, nsp_, data, *opts);
+  auto plain = encode_broadcast(uid, nsp_, data, *opts);
   data.push_back(placeholder);
-  const auto message = encode_broadcast(recovery_uid_, nsp_, data, *opts);
-  data.erase(data.size() - 1);
-  recovery_->append_and_publish(message, placeholder, broadcast_channel(channel_, *opts), plain,
-                                [this, data = std::move(data), opts, encode]() mutable {
-                                  node_.members().broadcast(
-                                      std::make_shared<const fanout::broadcast_packet>(encode(std::move(data))), opts);
-                                });
+  auto a = recovery_stream::prepare(encode_broadcast(uid, nsp_, data, *opts), placeholder,
+                                    broadcast_channel(channel_, *opts), std::move(plain));
+  if (!a) return;  // cannot happen: the placeholder is in the message
+  loops_.post(0, [this, a = std::move(*a)]() mutable {
+    if (outbox_.size() >= outbox_limit_) {
+      SB_LOG(warn, "event=broadcast_dropped nsp=" << nsp_ << " reason=\"Redis away and " << outbox_limit_
+                                                  << " broadcasts already waiting for it\"");
+      metrics::add(metrics::counter::cluster_broadcasts_dropped);
+      outbox_.pop_front();
+    }
+    outbox_.push_back({std::move(a), next_outgoing_++});
+    send_outbox();
+  });
+}
+
+void redis_adapter::send_outbox() {
+  if (!link_.connected()) return;  // on_connected sends them
+  for (auto& o : outbox_) {
+    if (o.sent) continue;
+    o.sent = true;
+    ++o.attempts;
+    recovery_->append_and_publish(o.append, o.attempts > 1, [this, seq = o.seq](bool appended) {
+      const auto it = std::find_if(outbox_.begin(), outbox_.end(), [seq](const outgoing& x) { return x.seq == seq; });
+      if (it == outbox_.end()) return;
+      if (appended || it->attempts >= max_append_attempts) {
+        if (!appended) {
+          SB_LOG(warn,
+                 "event=broadcast_dropped nsp=" << nsp_ << " reason=\"Redis refused it " << it->attempts << " times\"");
+          metrics::add(metrics::counter::cluster_broadcasts_dropped);
+        }
+        outbox_.erase(it);
+        return;
+      }
+      it->sent = false;  // again with the next link, or with the next broadcast
+    });
+  }
 }
 
 void redis_adapter::persist_session(fanout::recovery_session s) {

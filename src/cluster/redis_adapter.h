@@ -15,7 +15,9 @@
 #include "cluster/redis_link.h"
 #include "socketio/socket.h"
 
+#include <deque>
 #include <string>
+#include <vector>
 
 namespace switchboard::cluster {
 
@@ -62,7 +64,15 @@ class redis_adapter final : public fanout::adapter {
 
  private:
   void on_broadcast(const std::string& payload);
+  // Recoverable broadcasts (with recovery): heard on the recovery channel, delivered in stream
+  // order, each once; after a lost link, what was published meanwhile is read from the stream
+  // first (catch_up). Ours wait in outbox_ until Redis confirmed them, so Redis going away
+  // between a broadcast and its append delays it instead of losing it for the other nodes.
   void on_recoverable(const std::string& payload);
+  // Skips what is at or before `caught_up_to` (nonzero: just read from the stream).
+  void deliver_recoverable(const std::string& payload, fanout::log_position caught_up_to = {});
+  void catch_up();
+  void send_outbox();
   void on_request(const std::string& payload);
   void on_response(const std::string& payload);
   // A remote BROADCAST with ack: deliver here with acknowledgements, report count and answers.
@@ -81,13 +91,28 @@ class redis_adapter final : public fanout::adapter {
   std::string prefix_;
   std::string uid_;
   std::string recovery_uid_;      // "sbr:<uid>": our recoverable broadcasts, which we deliver as heard
+  std::string delivered_uid_;     // "sbr:<uid>~": ours that we delivered at once, Redis being away
   std::string channel_;           // <prefix>#<nsp>#
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
   local_node node_;
   std::unique_ptr<recovery_stream> recovery_;  // null without recovery
-  pending_requests pending_;                   // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
-  pending_broadcast_acks pending_acks_;        // our BROADCAST requests with acks; worker 0
+  // Worker 0 state of recoverable broadcasts.
+  struct outgoing {
+    recovery_stream::append append;
+    uint64_t seq = 0;
+    int attempts = 0;
+    bool sent = false;  // and no answer yet
+  };
+  static constexpr int max_append_attempts = 5;
+  std::deque<outgoing> outbox_;  // ours, oldest first, until Redis confirms each
+  size_t outbox_limit_ = 0;
+  uint64_t next_outgoing_ = 0;
+  fanout::log_position last_heard_;  // the last delivered; zero before the first link
+  bool catching_up_ = false;
+  std::vector<std::string> held_;        // heard while catching up
+  pending_requests pending_;             // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
 };
 
 }  // namespace switchboard::cluster

@@ -50,6 +50,12 @@ constexpr family families[] = {
      counter::namespaces_refused},
     {"switchboard_joins_refused_total", "counter", "Room joins refused by --max-rooms-per-socket.",
      counter::joins_refused},
+    {"switchboard_caught_up_broadcasts_total", "counter",
+     "Broadcasts published while this node's Redis link was down, read from the recovery stream once it was back.",
+     counter::caught_up_broadcasts},
+    {"switchboard_cluster_broadcasts_dropped_total", "counter",
+     "Recoverable broadcasts given up on: Redis away past the outbox limit, or refusing them.",
+     counter::cluster_broadcasts_dropped},
     {"switchboard_relayed_jobs_total", "counter", "Relayed client events handed to workers through Redis.",
      counter::relayed_jobs},
 };
