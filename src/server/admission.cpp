@@ -13,8 +13,8 @@ std::optional<admission_refusal> admission::admit(const std::string& address, si
   if (max_connections_ > 0 && open_sessions >= max_connections_) {
     metrics::add(metrics::counter::connections_refused);
     return admission_refusal{"too_many_connections",
-                             "this node holds " + std::to_string(max_connections_) +
-                                 " connections, its limit; retry later or connect to another node",
+                             "this node is at its limit of " + std::to_string(max_connections_) +
+                                 " open connections; retry later or connect to another node",
                              full_node_retry_seconds};
   }
   // The address first: one noisy address must not use up the node's budget.

@@ -133,7 +133,9 @@ int main(int argc, char** argv) {
       // Requests of existing sessions go on until the transports close.
       // New sessions are also subject to the admission limits (server/admission.h).
       http::target t;
-      if (http::parse_target(target, t) && t.param("sid") == nullptr) {
+      // Only a GET opens a session: a CORS preflight or a bad request is no connection.
+      if (ex->req().method() == http::beast_http::verb::get && http::parse_target(target, t) &&
+          t.param("sid") == nullptr) {
         std::optional<server::admission_refusal> refusal;
         if (draining.load()) {
           refusal = {"draining", "this node is shutting down; connect again, to another node", 1};

@@ -33,13 +33,15 @@ const REFUSED = "switchboard_connections_refused_total";
 
 // A bare Engine.IO handshake (GET, polling) from `localAddress`; bounded.
 // Returns { status, headers (lowercase names), text, json }.
-function handshake(server, localAddress = "127.0.0.1") {
+function handshake(server, localAddress = "127.0.0.1", method = "GET", headers = {}) {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
         host: "127.0.0.1",
         port: server.port,
         path: "/socket.io/?EIO=4&transport=polling",
+        method,
+        headers,
         localAddress,
         agent: false,
         timeout: WAIT,
@@ -223,6 +225,17 @@ describe("--connect-rate-per-address 0.01:2 (no refill during the test)", { time
     await assertDelivered(ada, bob, room, "admitted sessions work");
     assertAdmitted(await handshake(server, "127.0.0.4"), "a fresh address");
     assert.equal(await metric(server, REFUSED), before + 3);
+  });
+
+  test("a CORS preflight is no connection: it takes no token", async () => {
+    const preflight = { Origin: "http://example.test", "Access-Control-Request-Method": "GET" };
+    for (let i = 0; i < 3; i++) {
+      const res = await handshake(server, "127.0.0.9", "OPTIONS", preflight);
+      assert.notEqual(res.status, 503, `preflight ${i} is not refused: ${res.text}`);
+    }
+    assertAdmitted(await handshake(server, "127.0.0.9"), "1st GET after 3 preflights");
+    assertAdmitted(await handshake(server, "127.0.0.9"), "2nd GET after 3 preflights");
+    assertRefused(await handshake(server, "127.0.0.9"), "rate_limited", "3rd GET");
   });
 
   test("a polling session of an address past its limit keeps working (its requests carry the sid)", async () => {
