@@ -209,6 +209,22 @@ void server::forget(const session& s) {
   if (sessions.erase(s.id())) session_count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void server::close_some(size_t n, std::string_view reason) {
+  const size_t workers = workers_.size();
+  for (size_t w = 0; w < workers; ++w) {
+    const size_t quota = n / workers + (w < n % workers ? 1 : 0);
+    if (quota == 0) continue;
+    loops_.post(w, [this, w, quota, reason = std::string(reason)] {
+      std::vector<std::shared_ptr<session>> batch;
+      for (auto& [id, s] : workers_[w]->sessions) {
+        if (batch.size() == quota) break;
+        if (s->is_open()) batch.push_back(s);
+      }
+      for (auto& s : batch) s->close(reason);
+    });
+  }
+}
+
 void server::close_all(std::string_view reason) {
   for (size_t w = 0; w < workers_.size(); ++w) {
     loops_.post(w, [this, w, reason = std::string(reason)] {

@@ -37,6 +37,8 @@ class server {
   size_t session_count() const { return session_count_.load(std::memory_order_relaxed); }
   // Closes every session (on each worker) with `reason`.
   void close_all(std::string_view reason);
+  // Closes about `n` open sessions, spread over the workers: one batch of a drain.
+  void close_some(size_t n, std::string_view reason);
 
   // Used by sessions.
   void forget(const session& s);

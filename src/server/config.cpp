@@ -66,6 +66,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   c.web_root = SWITCHBOARD_WEB_ROOT;
   int64_t ping_interval = c.ping_interval.count(), ping_timeout = c.ping_timeout.count();
   int64_t recovery_window = c.recovery_window.count();
+  int64_t drain_time = c.drain_time.count();
   std::string rate = "20:40", event_rate = "50:100", api_rate = "100:200", connect_rate = "0",
               connect_rate_per_address = "0";
   std::string level = "info";
@@ -117,6 +118,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
                  "0 turns recovery off")
       ->check(CLI::Range(0, 86'400'000))
       ->envname(env("RECOVERY_WINDOW"))
+      ->capture_default_str();
+  app.add_option("--drain-time", drain_time,
+                 "ms over which SIGTERM closes the open connections, in batches, so that their clients do not all "
+                 "reconnect elsewhere at once; 0 closes them all at once")
+      ->check(CLI::Range(0, 3'600'000))
+      ->envname(env("DRAIN_TIME"))
       ->capture_default_str();
   app.add_option("--rate-limit", rate, "message + typing per socket: PER_SECOND[:BURST]; 0 turns it off")
       ->check(rate_validator())
@@ -213,6 +220,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   c.ping_interval = std::chrono::milliseconds(ping_interval);
   c.ping_timeout = std::chrono::milliseconds(ping_timeout);
   c.recovery_window = std::chrono::milliseconds(recovery_window);
+  c.drain_time = std::chrono::milliseconds(drain_time);
   parse_rate_limit(rate, c.rate);
   parse_rate_limit(event_rate, c.event_rate);
   parse_rate_limit(api_rate, c.api_rate);

@@ -32,6 +32,8 @@ struct config {
   // Connection state recovery: a client back within this window gets its socket and every
   // broadcast it missed; 0 turns it off.
   std::chrono::milliseconds recovery_window{120'000};
+  // On SIGTERM, open connections are closed in batches over this time (server/drain.h).
+  std::chrono::milliseconds drain_time{5'000};
   rate_limit rate{20, 40};         // chat messages and typing per socket
   rate_limit event_rate{50, 100};  // client events of any kind per socket
   size_t max_rooms_per_socket = 100;

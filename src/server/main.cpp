@@ -16,6 +16,7 @@
 #include "server/admission.h"
 #include "server/api.h"
 #include "server/config.h"
+#include "server/drain.h"
 #include "server/loop_lag.h"
 #include "server/metrics_text.h"
 #include "socketio/server.h"
@@ -27,6 +28,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <iostream>
+#include <optional>
 
 using namespace switchboard;
 
@@ -183,19 +185,23 @@ int main(int argc, char** argv) {
   if (cluster_directory) cluster_directory->start();
   server::loop_lag_probe lag(loops);
 
+  std::optional<server::drain> drainer;
   boost::asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     SB_LOG(info, "event=shutdown signal=" << sig);
-    draining = true;
-    listener.close();
+    draining = true;  // new sessions: 503; the listener stays open for the requests of open ones
     admin.stop();
     lag.stop();
-    io.close();
-    if (cluster_directory) cluster_directory->stop();
-    if (redis) redis->stop();  // clients see the transport close and reconnect, to another node if there is one
-    auto timer = std::make_shared<boost::asio::steady_timer>(loops.context(0), close_grace);
-    timer->async_wait([&loops, timer](boost::system::error_code) { loops.stop(); });
+    drainer.emplace(io, cfg.drain_time, [&] {
+      listener.close();
+      io.close();
+      if (cluster_directory) cluster_directory->stop();
+      if (redis) redis->stop();
+      auto timer = std::make_shared<boost::asio::steady_timer>(loops.context(0), close_grace);
+      timer->async_wait([&loops, timer](boost::system::error_code) { loops.stop(); });
+    });
+    drainer->start();
   });
   loops.run();
   history->close();  // commits what is queued and checkpoints the log

@@ -102,6 +102,46 @@ describe("SIGTERM drain", { timeout: 20000 }, () => {
   });
 });
 
+describe("SIGTERM drain in batches (--drain-time 2000)", { timeout: 30000 }, () => {
+  test("20 clients are told to go over the drain time, not all at once; new sessions are refused meanwhile", async () => {
+    const server = await startChat(["--drain-time", "2000", "--threads", "2"]);
+    try {
+      const clients = [];
+      for (let i = 0; i < 20; i++) clients.push(await openUser(server, `u${i}`));
+      const stillConnectedAtFirst = [];
+      const gone = clients.map((c) =>
+        withTimeout(
+          new Promise((resolve) =>
+            c.once("disconnect", (reason) => {
+              stillConnectedAtFirst.push(clients.filter((o) => o.connected).length);
+              resolve({ reason, at: Date.now() });
+            }),
+          ),
+          10000,
+          `${c.log.name}'s disconnect`,
+        ),
+      );
+      server.signal("SIGTERM");
+      const first = await Promise.race(gone);
+      // While the others are still being drained, a new session is refused.
+      const refused = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`).catch(() => null);
+      const ends = await Promise.all(gone);
+      assert.ok(
+        stillConnectedAtFirst[0] >= 10,
+        `when the first client went, ${stillConnectedAtFirst[0]} of 20 were still connected (batches, not all at once)`,
+      );
+      const span = Math.max(...ends.map((e) => e.at)) - first.at;
+      // The server closes the last batch no sooner than its timer allows: about 1.9 s here.
+      assert.ok(span >= 1000, `the disconnects spread over ${span} ms of the 2000 ms drain`);
+      assert.deepEqual(new Set(ends.map((e) => e.reason)), new Set(["transport close"]));
+      if (refused) assert.equal(refused.status, 503, "a new session while draining");
+      assert.deepEqual(await withTimeout(server.stop(), 6000, "the server to exit"), { code: 0, signal: null });
+    } finally {
+      closeAllClients();
+    }
+  });
+});
+
 describe("draining", { timeout: 20000 }, () => {
   test("after SIGTERM /healthz and the API answer 503 on a connection opened before", async () => {
     const server = await startChat([]);
