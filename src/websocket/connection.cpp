@@ -5,6 +5,7 @@
 #include "protocol/websocket/frame.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
@@ -14,6 +15,11 @@ namespace switchboard::websocket {
 
 namespace ws = protocol::websocket;
 using boost::system::error_code;
+
+namespace {
+// How long a slow consumer's close frame may wait behind what the kernel holds for it.
+constexpr auto slow_consumer_grace = std::chrono::seconds(10);
+}  // namespace
 
 connection::connection(http::tcp::socket socket, uint64_t max_message, queue_limits limits)
     : socket_(std::move(socket)), reader_(max_message), limits_(limits) {
@@ -97,9 +103,13 @@ send_result connection::send(shared_bytes frame, bool droppable) {
   if (queued_bytes_ > limits_.hard_bytes) {
     SB_LOG(info, "event=slow_consumer queued_bytes=" << queued_bytes_);
     metrics::add(metrics::counter::slow_consumer_disconnects);
+    // What is queued goes; a close frame with the reason goes after what the kernel already holds,
+    // so a client that reads again learns why (1008). One that does not is cut off after a grace.
     queue_.clear();
-    closing_ = true;
-    shutdown_socket();
+    queued_bytes_ = 0;
+    close(ws::close_policy_violation, "send queue over its limit: the client reads too slowly");
+    auto grace = std::make_shared<boost::asio::steady_timer>(socket_.get_executor(), slow_consumer_grace);
+    grace->async_wait([self = shared_from_this(), grace](error_code) { self->shutdown_socket(); });
     // The owner hears of it on the next turn, not from inside this send: the sender may be a
     // broadcast walking a room, which the closing socket would leave under its feet.
     boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish("transport error"); });

@@ -323,7 +323,7 @@ export class RawFrameSocket {
     this.waiters = [];
     this.buf = Buffer.alloc(0);
     this.upgraded = false;
-    this.closeFrame = null; // { code } once the server sent a close frame
+    this.closeFrame = null; // { code, reason } once the server sent a close frame
     this.tcpClosed = false;
     rawFrameSockets.add(this);
   }
@@ -395,7 +395,10 @@ export class RawFrameSocket {
       this.buf = this.buf.subarray(off + len);
       const frame = { opcode: b0 & 0x0f, payload };
       if (frame.opcode === 0x8) {
-        this.closeFrame = { code: payload.length >= 2 ? payload.readUInt16BE(0) : null };
+        this.closeFrame = {
+          code: payload.length >= 2 ? payload.readUInt16BE(0) : null,
+          reason: payload.length > 2 ? payload.subarray(2).toString("utf8") : "",
+        };
         // answer like a well-behaved client, then let the server close TCP
         if (!this.tcpClosed && this.sock.writable) this.sock.write(encodeFrame(0x8, payload.subarray(0, 2)));
       }

@@ -2,7 +2,7 @@
 // fourth, a raw WebSocket client, stops reading from its socket. 20,000 broadcasts of 1 KB go to
 // the room, 32 every 10 ms. Every reading member gets all of them, in order, and stays connected;
 // the slow one is disconnected once its send queue passes --send-queue-limit (after the kernel's
-// buffers filled), and the server's memory stays bounded.
+// buffers filled), with a close frame 1008 that says why, and the server's memory stays bounded.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -75,10 +75,19 @@ test("a client that stops reading is dropped; the others get every message in or
     "the server to send every message",
   );
   assert.equal(await sent, true);
+  await waitSessions(server, (n) => n === sessions - 1, 10000, "the slow client's session to end");
+  // Reading again, it gets what the kernel held, then a close frame that says why (the server
+  // waits a few seconds for it to go out before it cuts the connection).
+  slow.sock.resume();
+  await slow.waitTcpClose(15000, "the slow client's connection to be closed");
+  assert.deepEqual(slow.closeFrame, {
+    code: 1008,
+    reason: "send queue over its limit: the client reads too slowly",
+  });
+
   const counts = await withTimeout(Promise.all(all), 30000, `every reader to get ${COUNT} messages`);
   assert.deepEqual(counts, [COUNT, COUNT, COUNT]);
 
-  await waitSessions(server, (n) => n === sessions - 1, 10000, "the slow client's session to end");
   // AddressSanitizer keeps freed memory in quarantine (256 MiB by default): the bound holds for an
   // unsanitized server only.
   if (!SANITIZED) {
@@ -86,7 +95,4 @@ test("a client that stops reading is dropped; the others get every message in or
     assert.ok(grown < 64 * 1024 * 1024, `the server grew by ${(grown / 1048576).toFixed(1)} MiB`);
   }
   for (const s of readers) assert.equal(s.connected, true, `${s.log.name} is still connected`);
-
-  slow.sock.resume(); // it reads what the kernel held, then finds the connection closed
-  await slow.waitTcpClose(10000, "the slow client's connection to be closed");
 });
