@@ -8,7 +8,7 @@
 namespace switchboard::http {
 
 listener::listener(loop_group& loops, const request_handler& handler, const limits& lim)
-    : loops_(loops), handler_(handler), limits_(lim) {}
+    : loops_(loops), handler_(handler), limits_(lim), pause_timer_(loops.context(0)) {}
 
 void listener::listen(const std::string& host, uint16_t port) {
   const tcp::endpoint ep(boost::asio::ip::make_address(host), port);
@@ -59,6 +59,15 @@ void listener::accept() {
       });
     } else {
       SB_LOG(warn, "event=accept_failed error=\"" << ec.message() << "\"");
+      if (ec == boost::asio::error::no_descriptors || ec == boost::asio::error::no_buffer_space ||
+          ec == boost::asio::error::no_memory) {
+        // Out of descriptors or memory: accepting again at once would fail again at once, in a
+        // busy loop. The waiting connections stay in the backlog until some close.
+        pause_timer_.expires_after(accept_pause);
+        return pause_timer_.async_wait([this](boost::system::error_code e) {
+          if (!e && acceptor_->is_open()) accept();
+        });
+      }
     }
     if (acceptor_->is_open()) accept();
   });

@@ -5,6 +5,9 @@
 #include "base/loop_group.h"
 #include "http/connection.h"
 
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,9 @@ class listener {
   const request_handler& handler_;
   const limits& limits_;
   std::unique_ptr<tcp::acceptor> acceptor_;
+  // After running out of descriptors, accepting resumes after this pause (worker 0's timer).
+  static constexpr std::chrono::milliseconds accept_pause{100};
+  boost::asio::steady_timer pause_timer_;
   size_t next_worker_ = 0;
   uint16_t port_ = 0;
 };

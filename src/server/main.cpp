@@ -27,6 +27,8 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <sys/resource.h>
+
 #include <iostream>
 #include <optional>
 
@@ -52,6 +54,13 @@ int main(int argc, char** argv) {
   if (!parsed) return exit_code;
   const server::config& cfg = *parsed;
   set_log_level(cfg.level);
+  // One descriptor per connection: the soft limit (often 1024) would cap the node far below what
+  // it can hold, so it goes up to the hard limit the service manager grants (LimitNOFILE).
+  rlimit descriptors{};
+  if (getrlimit(RLIMIT_NOFILE, &descriptors) == 0 && descriptors.rlim_cur < descriptors.rlim_max) {
+    descriptors.rlim_cur = descriptors.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &descriptors);
+  }
 
   storage::presence presence;
 
