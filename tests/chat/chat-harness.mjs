@@ -54,7 +54,11 @@ export async function startChat(extraArgs = [], { dataDir, env } = {}) {
   try {
     server = await startServerProcess({
       binary: serverBinary(),
-      args: ["--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--log-level", "warn", ...extraArgs],
+      args: [
+        "--host", "127.0.0.1", "--port", "0", "--data-dir", dir,
+        ...(extraArgs.includes("--log-level") ? [] : ["--log-level", "warn"]),
+        ...extraArgs,
+      ],
       envName: "SWITCHBOARD_BINARY",
       env,
     });
