@@ -10,22 +10,20 @@
 namespace switchboard::cluster {
 namespace {
 
-// KEYS[1] stream; ARGV recovery channel, message before the offset, after it, MAXLEN, plain
-// channel, plain message, the broadcast's token, and "1" on a retry. A retry first looks for the
-// token among the newest entries: when the first attempt's reply was lost with the connection,
-// the broadcast may be in the stream already, and must not be there twice.
+// KEYS[1] stream, KEYS[2] the broadcast's token key; ARGV recovery channel, message before the
+// offset, after it, MAXLEN, plain channel, plain message, "1" on a retry, the token key's lifetime
+// (ms). The token key holds the stream id the broadcast got: when a first attempt's reply was lost
+// with the connection, the broadcast may be in the stream already, and a retry must not add it
+// twice.
 constexpr const char* append_script = R"(
-if ARGV[8] == '1' then
-  for _, e in ipairs(redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1000)) do
-    local f = e[2]
-    for i = 1, #f - 1, 2 do
-      if f[i] == 't' and f[i + 1] == ARGV[7] then return e[1] end
-    end
-  end
+if ARGV[7] == '1' then
+  local appended = redis.call('GET', KEYS[2])
+  if appended then return appended end
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'b', ARGV[2], 'a', ARGV[3], 't', ARGV[7])
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'b', ARGV[2], 'a', ARGV[3])
 local ms, seq = string.match(id, '^(%d+)-(%d+)$')
 if #ms > 13 or #seq > 6 then return redis.error_reply('stream id too long for an offset: ' .. id) end
+redis.call('SET', KEYS[2], id, 'PX', ARGV[8])
 local offset = string.rep('0', 13 - #ms) .. ms .. '-' .. string.rep('0', 6 - #seq) .. seq
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. offset .. ARGV[3])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
@@ -52,8 +50,8 @@ uint64_t number(std::string_view s) {
 
 std::string stream_id(fanout::log_position p) { return std::to_string(p.major) + "-" + std::to_string(p.minor); }
 
-// XRANGE's reply: [[id, [field, value, ...]], ...] with fields b(efore) and a(fter) the offset
-// (and t, the token); each message as published, the offset spliced in.
+// XRANGE's reply: [[id, [field, value, ...]], ...] with fields b(efore) and a(fter) the offset;
+// each message as published, the offset spliced in.
 recovery_stream::entries published_entries(const redis_value& v) {
   recovery_stream::entries out;
   for (const auto& e : v.elements) {
@@ -105,8 +103,8 @@ std::optional<recovery_stream::append> recovery_stream::prepare(const std::strin
 
 void recovery_stream::append_and_publish(const append& a, bool retry, std::function<void(bool appended)> done) {
   link_.command(
-      {"EVAL", append_script, "1", stream_key_, channel_, a.before, a.after, max_packets_, a.plain_channel, a.plain,
-       a.token, retry ? "1" : "0"},
+      {"EVAL", append_script, "2", stream_key_, stream_key_ + ":token:" + a.token, channel_, a.before, a.after,
+       max_packets_, a.plain_channel, a.plain, retry ? "1" : "0", window_ms_},
       [done = std::move(done), sent = std::chrono::steady_clock::now()](const redis_value& v) {
         if (v.type == redis_value::kind::string) {
           // The script is this broadcast's PUBLISH: its round trip is the publish latency.
@@ -131,10 +129,11 @@ void recovery_stream::newest(std::function<void(std::optional<fanout::log_positi
 }
 
 void recovery_stream::read_after(fanout::log_position after, std::function<void(std::optional<entries>)> done) {
-  link_.command({"XRANGE", stream_key_, "(" + stream_id(after), "+"}, [done = std::move(done)](const redis_value& v) {
-    if (v.type != redis_value::kind::array) return done(std::nullopt);
-    done(published_entries(v));
-  });
+  link_.command({"XRANGE", stream_key_, "(" + stream_id(after), "+", "COUNT", max_packets_},
+                [done = std::move(done)](const redis_value& v) {
+                  if (v.type != redis_value::kind::array) return done(std::nullopt);
+                  done(published_entries(v));
+                });
 }
 
 void recovery_stream::keep(const fanout::recovery_session& s) {

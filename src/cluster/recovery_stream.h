@@ -49,13 +49,13 @@ class recovery_stream {
   // Appends to the stream and publishes on channel() with the stream id as offset, and the plain
   // copy on its channel. `done(false)` (worker 0) when Redis did not confirm it: it may have been
   // appended all the same (the reply lost with the connection), so a `retry` appends only when
-  // the token is not among the newest entries.
+  // the token's key (kept for the window) does not say it was.
   void append_and_publish(const append& a, bool retry, std::function<void(bool appended)> done);
   // On worker 0: the newest entry's position ({0, 1} for an empty stream); nothing when Redis
   // did not answer.
   void newest(std::function<void(std::optional<fanout::log_position>)> done);
-  // On worker 0: every entry after `after` as published, oldest first (for a node that missed
-  // some while its link was down).
+  // On worker 0: the entries after `after` as published, oldest first, at most the stream's
+  // length (for a node that missed some while its link was down).
   using entries = std::vector<std::pair<std::string, std::string>>;
   void read_after(fanout::log_position after, std::function<void(std::optional<entries>)> done);
   // Where every recoverable broadcast of the namespace is published with its offset.

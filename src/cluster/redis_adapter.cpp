@@ -59,7 +59,9 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       response_channel_(prefix_ + "-response#" + nsp_ + "#"),
       node_(loops, nsp_),
       pending_(loops.context(0)),
-      pending_acks_(loops.context(0)) {
+      pending_acks_(loops.context(0)),
+      catch_up_timer_(loops.context(0)),
+      outbox_timer_(loops.context(0)) {
   if (recovery.window.count() > 0) {
     recovery_ = std::make_unique<recovery_stream>(link_, prefix_, nsp_, recovery.window, recovery.max_packets);
     outbox_limit_ = recovery.max_packets;
@@ -92,15 +94,21 @@ void redis_adapter::on_broadcast(const std::string& payload) {
 }
 
 void redis_adapter::on_recoverable(const std::string& payload) {
-  if (catching_up_) return held_.push_back(payload);  // after what the link missed
-  deliver_recoverable(payload);
+  // While catching up, and while the link is only half back (the subscriber before the command
+  // connection), live messages wait: what was published before them comes first, from the stream.
+  if (catching_up_ || !link_.connected()) {
+    // Past the bound they are dropped here and read again from the stream, where they all are.
+    if (held_.size() >= max_held) held_.clear();
+    return held_.push_back(payload);
+  }
+  deliver_recoverable(payload, false);
 }
 
-void redis_adapter::deliver_recoverable(const std::string& payload, fanout::log_position caught_up_to) {
+void redis_adapter::deliver_recoverable(const std::string& payload, bool only_newer) {
   const auto message = decode_classic_broadcast(payload);
   if (!message) return drop_bad_message(recovery_->channel(), payload.size(), "not a MessagePack [uid, packet, opts]");
   const auto position = position_of(message->packet);
-  if (position && caught_up_to && position <= caught_up_to) return;  // read from the stream already
+  if (only_newer && position && position <= last_heard_) return;  // delivered already
   if (position) last_heard_ = position;
   if (message->uid == delivered_uid_) return;  // ours, delivered here when Redis was away
   // Ours too: they were not delivered when emitted, so that every node delivers in Redis' order.
@@ -108,35 +116,43 @@ void redis_adapter::deliver_recoverable(const std::string& payload, fanout::log_
 }
 
 void redis_adapter::catch_up() {
+  const uint64_t generation = ++catch_up_generation_;  // an older catch-up's answer is ignored
   catching_up_ = true;
-  const auto release_held = [this](fanout::log_position caught_up_to) {
-    catching_up_ = false;
-    auto held = std::move(held_);
-    held_.clear();
-    for (const auto& payload : held) deliver_recoverable(payload, caught_up_to);
-  };
   if (!last_heard_) {
     // The first link: what the stream holds now was never this node's to deliver.
-    return recovery_->newest([this, release_held](std::optional<fanout::log_position> newest) {
-      release_held({});
-      if (newest && last_heard_ < *newest) last_heard_ = *newest;
+    return recovery_->newest([this, generation](std::optional<fanout::log_position> newest) {
+      if (generation != catch_up_generation_) return;
+      if (!newest) return retry_catch_up();
+      release_held(false);
+      if (last_heard_ < *newest) last_heard_ = *newest;
     });
   }
   // A link back after a loss: whatever was published meanwhile is in the stream; deliver it
   // before what the subscription has heard since.
-  recovery_->read_after(last_heard_, [this, release_held](std::optional<recovery_stream::entries> missed) {
-    if (!missed && !link_.connected()) return;  // lost again: the next link catches up from the same place
-    if (!missed) {
-      SB_LOG(warn, "event=catch_up_failed nsp=" << nsp_ << " detail=\"broadcasts published meanwhile are lost\"");
-      return release_held({});
-    }
+  recovery_->read_after(last_heard_, [this, generation](std::optional<recovery_stream::entries> missed) {
+    if (generation != catch_up_generation_) return;
+    if (!missed) return retry_catch_up();  // still holding: nothing is skipped
     if (!missed->empty()) {
       SB_LOG(info, "event=caught_up nsp=" << nsp_ << " broadcasts=" << missed->size());
       metrics::add(metrics::counter::caught_up_broadcasts, static_cast<int64_t>(missed->size()));
     }
-    for (const auto& entry : *missed) deliver_recoverable(entry.second);
-    release_held(last_heard_);
+    for (const auto& entry : *missed) deliver_recoverable(entry.second, true);
+    release_held(true);
   });
+}
+
+void redis_adapter::retry_catch_up() {
+  catch_up_timer_.expires_after(retry_pause);
+  catch_up_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && catching_up_ && link_.connected()) catch_up();  // else the next link catches up
+  });
+}
+
+void redis_adapter::release_held(bool only_newer) {
+  catching_up_ = false;
+  auto held = std::move(held_);
+  held_.clear();
+  for (const auto& payload : held) deliver_recoverable(payload, only_newer);
 }
 
 void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) {
@@ -153,16 +169,24 @@ void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_p
   auto a = recovery_stream::prepare(encode_broadcast(uid, nsp_, data, *opts), placeholder,
                                     broadcast_channel(channel_, *opts), std::move(plain));
   if (!a) return;  // cannot happen: the placeholder is in the message
-  loops_.post(0, [this, a = std::move(*a)]() mutable {
-    if (outbox_.size() >= outbox_limit_) {
-      SB_LOG(warn, "event=broadcast_dropped nsp=" << nsp_ << " reason=\"Redis away and " << outbox_limit_
-                                                  << " broadcasts already waiting for it\"");
-      metrics::add(metrics::counter::cluster_broadcasts_dropped);
-      outbox_.pop_front();
-    }
-    outbox_.push_back({std::move(a), next_outgoing_++});
-    send_outbox();
-  });
+  loops_.post(0, [this, a = std::move(*a)]() mutable { queue(std::move(a)); });
+}
+
+void redis_adapter::queue(recovery_stream::append a) {
+  const size_t bytes = a.before.size() + a.after.size() + a.plain.size();
+  // Full: the oldest not yet handed to Redis goes (one in flight may still land).
+  while (outbox_.size() >= outbox_limit_ || outbox_bytes_ + bytes > max_outbox_bytes) {
+    const auto oldest = std::find_if(outbox_.begin(), outbox_.end(), [](const outgoing& o) { return !o.sent; });
+    if (oldest == outbox_.end()) break;
+    SB_LOG(warn, "event=broadcast_dropped nsp=" << nsp_ << " reason=\"Redis has not confirmed the " << outbox_.size()
+                                                << " broadcasts before it (" << outbox_bytes_ << " bytes)\"");
+    metrics::add(metrics::counter::cluster_broadcasts_dropped);
+    outbox_bytes_ -= oldest->bytes;
+    outbox_.erase(oldest);
+  }
+  outbox_bytes_ += bytes;
+  outbox_.push_back({std::move(a), next_outgoing_++, bytes});
+  send_outbox();
 }
 
 void redis_adapter::send_outbox() {
@@ -174,16 +198,25 @@ void redis_adapter::send_outbox() {
     recovery_->append_and_publish(o.append, o.attempts > 1, [this, seq = o.seq](bool appended) {
       const auto it = std::find_if(outbox_.begin(), outbox_.end(), [seq](const outgoing& x) { return x.seq == seq; });
       if (it == outbox_.end()) return;
+      // A lost connection is no fault of the broadcast's: only Redis' refusals count.
+      if (!appended && !link_.connected()) --it->attempts;
       if (appended || it->attempts >= max_append_attempts) {
         if (!appended) {
           SB_LOG(warn,
                  "event=broadcast_dropped nsp=" << nsp_ << " reason=\"Redis refused it " << it->attempts << " times\"");
           metrics::add(metrics::counter::cluster_broadcasts_dropped);
         }
+        outbox_bytes_ -= it->bytes;
         outbox_.erase(it);
         return;
       }
-      it->sent = false;  // again with the next link, or with the next broadcast
+      it->sent = false;  // again with the next link, or after a pause while linked
+      if (link_.connected()) {
+        outbox_timer_.expires_after(retry_pause);
+        outbox_timer_.async_wait([this](boost::system::error_code ec) {
+          if (!ec) send_outbox();
+        });
+      }
     });
   }
 }

@@ -15,6 +15,8 @@
 #include "cluster/redis_link.h"
 #include "socketio/socket.h"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <deque>
 #include <string>
 #include <vector>
@@ -66,12 +68,16 @@ class redis_adapter final : public fanout::adapter {
   void on_broadcast(const std::string& payload);
   // Recoverable broadcasts (with recovery): heard on the recovery channel, delivered in stream
   // order, each once; after a lost link, what was published meanwhile is read from the stream
-  // first (catch_up). Ours wait in outbox_ until Redis confirmed them, so Redis going away
-  // between a broadcast and its append delays it instead of losing it for the other nodes.
+  // first (catch_up), the live ones held until then. Ours wait in outbox_ until Redis confirmed
+  // them, so Redis going away between a broadcast and its append delays it instead of losing it
+  // for the other nodes.
   void on_recoverable(const std::string& payload);
-  // Skips what is at or before `caught_up_to` (nonzero: just read from the stream).
-  void deliver_recoverable(const std::string& payload, fanout::log_position caught_up_to = {});
+  // `only_newer`: skips what is at or before the last delivered position (read from the stream).
+  void deliver_recoverable(const std::string& payload, bool only_newer);
   void catch_up();
+  void retry_catch_up();
+  void release_held(bool only_newer);
+  void queue(recovery_stream::append a);
   void send_outbox();
   void on_request(const std::string& payload);
   void on_response(const std::string& payload);
@@ -97,22 +103,30 @@ class redis_adapter final : public fanout::adapter {
   std::string response_channel_;  // <prefix>-response#<nsp>#
   local_node node_;
   std::unique_ptr<recovery_stream> recovery_;  // null without recovery
+  pending_requests pending_;                   // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;        // our BROADCAST requests with acks; worker 0
   // Worker 0 state of recoverable broadcasts.
   struct outgoing {
     recovery_stream::append append;
     uint64_t seq = 0;
+    size_t bytes = 0;
     int attempts = 0;
     bool sent = false;  // and no answer yet
   };
-  static constexpr int max_append_attempts = 5;
+  static constexpr int max_append_attempts = 5;         // refusals by Redis, not lost connections
+  static constexpr size_t max_outbox_bytes = 64 << 20;  // and recovery_max_packets broadcasts
+  static constexpr size_t max_held = 10'000;
+  static constexpr std::chrono::milliseconds retry_pause{1000};
   std::deque<outgoing> outbox_;  // ours, oldest first, until Redis confirms each
   size_t outbox_limit_ = 0;
+  size_t outbox_bytes_ = 0;
   uint64_t next_outgoing_ = 0;
   fanout::log_position last_heard_;  // the last delivered; zero before the first link
   bool catching_up_ = false;
-  std::vector<std::string> held_;        // heard while catching up
-  pending_requests pending_;             // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
-  pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
+  uint64_t catch_up_generation_ = 0;
+  boost::asio::steady_timer catch_up_timer_;
+  boost::asio::steady_timer outbox_timer_;
+  std::vector<std::string> held_;  // heard while catching up or half linked
 };
 
 }  // namespace switchboard::cluster

@@ -147,7 +147,9 @@ void redis_connection::handshake() {
   const auto db = std::to_string(endpoint_.db);
   if (endpoint_.db != 0) enqueue({"SELECT", db}, check("SELECT"));
   enqueue({"PING"}, [self](const redis_value& v) {
-    if (v.is_error() || self->state_ != state::handshake) return;
+    if (self->state_ != state::handshake) return;
+    // LOADING (a restarted Redis reading its data) and the like: try again later, with backoff.
+    if (v.is_error()) return self->fail("PING failed: " + v.str);
     self->state_ = state::ready;
     self->backoff_ = std::chrono::milliseconds(100);
     if (self->ever_ready_) metrics::add(metrics::counter::redis_reconnects);
@@ -252,10 +254,11 @@ void redis_connection::fail(std::string_view why) {
   out_.clear();
   auto pending = std::move(pending_);
   pending_.clear();
+  // The link hears of the loss first, so that a failed command's callback sees it disconnected.
+  if (was_ready && on_lost) on_lost(why);
   for (auto& cb : pending) {
     if (cb) cb(redis_value::make_error(std::string(why)));
   }
-  if (was_ready && on_lost) on_lost(why);
   retry_.expires_after(backoff_);
   backoff_ = std::min(backoff_ * 2, max_backoff);
   retry_.async_wait([self = shared_from_this()](boost::system::error_code ec) {

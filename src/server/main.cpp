@@ -39,6 +39,7 @@ namespace {
 // Clients get this long to receive their close frames and final polls before the loops stop; the
 // whole shutdown stays well inside the 5 s a supervisor waits.
 constexpr auto close_grace = std::chrono::milliseconds(300);
+constexpr auto redis_stop_grace = std::chrono::milliseconds(100);
 
 std::string health_json(const server::config& c, std::chrono::steady_clock::time_point started, bool draining,
                         const std::string& redis) {
@@ -205,10 +206,14 @@ int main(int argc, char** argv) {
     drainer.emplace(io, cfg.drain_time, [&] {
       listener.close();
       io.close();
-      if (cluster_directory) cluster_directory->stop();
-      if (redis) redis->stop();
+      // Redis goes last: the sockets just closed keep their recovery sessions there.
       auto timer = std::make_shared<boost::asio::steady_timer>(loops.context(0), close_grace);
-      timer->async_wait([&loops, timer](boost::system::error_code) { loops.stop(); });
+      timer->async_wait([&, timer](boost::system::error_code) {
+        if (cluster_directory) cluster_directory->stop();
+        if (redis) redis->stop();
+        timer->expires_after(redis_stop_grace);
+        timer->async_wait([&loops, timer](boost::system::error_code) { loops.stop(); });
+      });
     });
     drainer->start();
   });
