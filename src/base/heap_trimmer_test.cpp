@@ -7,10 +7,11 @@
 
 using namespace switchboard;
 
-#if defined(__SANITIZE_ADDRESS__)
+// A sanitizer's allocator replaces glibc's malloc (and its statistics).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SB_NO_GLIBC_MALLOC 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define SB_NO_GLIBC_MALLOC 1
 #endif
 #endif

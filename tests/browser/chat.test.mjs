@@ -41,7 +41,7 @@ function serverArgs(port = 0) {
   // prettier-ignore
   return [
     "--host", "127.0.0.1", "--port", String(port),
-    "--data-dir", dataDir, "--api-key", API_KEY, "--log-level", "warn",
+    "--data-dir", dataDir, "--api-key", API_KEY, "--log-level", "warn", "--drain-time", "0",
   ];
 }
 

@@ -57,6 +57,8 @@ export async function startChat(extraArgs = [], { dataDir, env } = {}) {
       args: [
         "--host", "127.0.0.1", "--port", "0", "--data-dir", dir,
         ...(extraArgs.includes("--log-level") ? [] : ["--log-level", "warn"]),
+        // Tests stop servers all the time: at once, unless a test is about the drain itself.
+        ...(extraArgs.includes("--drain-time") ? [] : ["--drain-time", "0"]),
         ...extraArgs,
       ],
       envName: "SWITCHBOARD_BINARY",

@@ -241,7 +241,7 @@ export function pause(ms) {
 // nodeId and dataDir; stop() removes the data folder.
 export async function startSwitchboard({ redisUrl, nodeId, args = [], env } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "switchboard-cluster-"));
-  const all = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--log-level", "warn", "--rate-limit", "0", "--event-rate-limit", "0"];
+  const all = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--log-level", "warn", "--drain-time", "0", "--rate-limit", "0", "--event-rate-limit", "0"];
   if (redisUrl) all.push("--redis", redisUrl);
   if (nodeId) all.push("--node-id", nodeId);
   all.push(...args);
