@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: formatting, unit tests (release and ASan+UBSan),
+# Builds everything and runs every test: formatting, unit tests (release, ASan+UBSan and TSan),
 # conformance and integration tests against the built binaries, and each fuzz target for a bounded
 # time. Exits non-zero on the first failure.
 set -euo pipefail
@@ -45,6 +45,17 @@ ctest --preset asan -j "$JOBS"
 (cd tests && SWITCHBOARD_TESTBED_SERVER=../build/asan/examples/testbed_server npm run --silent test:integration)
 (cd tests && SWITCHBOARD_BINARY=../build/asan/src/server/switchboard npm run --silent test:chat)
 (cd tests && SWITCHBOARD_BINARY=../build/asan/src/server/switchboard npm run --silent test:cluster)
+
+# The event loops and the cross-thread fan-out under ThreadSanitizer: the unit tests, and the
+# integration and chat suites against servers with two event-loop threads (the testbed's default,
+# the chat server's on this 2-core machine).
+echo "== TSan build: unit, integration and chat tests"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$JOBS"
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+ctest --preset tsan -j "$JOBS"
+(cd tests && SWITCHBOARD_TESTBED_SERVER=../build/tsan/examples/testbed_server npm run --silent test:integration)
+(cd tests && SWITCHBOARD_BINARY=../build/tsan/src/server/switchboard npm run --silent test:chat)
 
 echo "== fuzz targets, ${FUZZ_SECONDS}s each"
 bash tests/fuzz/run.sh "$FUZZ_SECONDS"
