@@ -153,20 +153,25 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
   if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
   if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
   storage::message msg{0, std::move(m.room), user_of(s), std::move(m.text), now_ms()};
-  history_.append(std::move(msg), this_worker(),
-                  [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,
-                                                                          const std::string&) {
-                    if (!stored) {
-                      // Never acknowledged, never delivered: the sender may retry.
-                      const auto r = refusal{"unavailable", "the message could not be stored; retry later"}.to_json();
-                      if (ack) return ack(json::array({r}));
-                      if (auto self = weak.lock()) self->emit("error", json::array({r}));
-                      return;
-                    }
-                    metrics::add(metrics::counter::chat_messages);
-                    nsp_.to(stored->room).emit("message", storage::to_json(*stored));
-                    if (ack) ack(json::array({json{{"ok", true}, {"id", stored->id}}}));
-                  });
+  history_.append(
+      std::move(msg), this_worker(),
+      [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,
+                                                              const std::string&) {
+        if (!stored) {
+          // Never acknowledged, never delivered: the sender may retry.
+          const auto r = refusal{"unavailable", "the message could not be stored; retry later"}.to_json();
+          if (ack) return ack(json::array({r}));
+          if (auto self = weak.lock()) self->emit("error", json::array({r}));
+          return;
+        }
+        metrics::add(metrics::counter::chat_messages);
+        // Acknowledged once the message is where every node reads it (in a cluster with
+        // recovery: the namespace's stream), so a node that dies right after its ack
+        // cannot keep it from the other nodes' members.
+        nsp_.to(stored->room).emit("message", storage::to_json(*stored), [ack = std::move(ack), id = stored->id] {
+          if (ack) ack(json::array({json{{"ok", true}, {"id", id}}}));
+        });
+      });
 }
 
 void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack) {

@@ -155,8 +155,10 @@ void redis_adapter::release_held(bool only_newer) {
   for (const auto& payload : held) deliver_recoverable(payload, only_newer);
 }
 
-void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) {
-  if (!recovery_ || opts->local) return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode);
+void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
+                                          sent_fn sent) {
+  if (!recovery_ || opts->local)
+    return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode, std::move(sent));
   // Redis away: this node's clients get it now, without offset; the other nodes once Redis is
   // back (the uid tells this node not to deliver it again then).
   const bool away = !link_.connected();
@@ -169,10 +171,10 @@ void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_p
   auto a = recovery_stream::prepare(encode_broadcast(uid, nsp_, data, *opts), placeholder,
                                     broadcast_channel(channel_, *opts), std::move(plain));
   if (!a) return;  // cannot happen: the placeholder is in the message
-  loops_.post(0, [this, a = std::move(*a)]() mutable { queue(std::move(a)); });
+  loops_.post(0, [this, a = std::move(*a), sent = std::move(sent)]() mutable { queue(std::move(a), std::move(sent)); });
 }
 
-void redis_adapter::queue(recovery_stream::append a) {
+void redis_adapter::queue(recovery_stream::append a, sent_fn sent) {
   const size_t bytes = a.before.size() + a.after.size() + a.plain.size();
   // Full: the oldest not yet handed to Redis goes (one in flight may still land).
   while (outbox_.size() >= outbox_limit_ || outbox_bytes_ + bytes > max_outbox_bytes) {
@@ -182,10 +184,11 @@ void redis_adapter::queue(recovery_stream::append a) {
                                                 << " broadcasts before it (" << outbox_bytes_ << " bytes)\"");
     metrics::add(metrics::counter::cluster_broadcasts_dropped);
     outbox_bytes_ -= oldest->bytes;
+    if (oldest->on_appended) oldest->on_appended();
     outbox_.erase(oldest);
   }
   outbox_bytes_ += bytes;
-  outbox_.push_back({std::move(a), next_outgoing_++, bytes});
+  outbox_.push_back({std::move(a), next_outgoing_++, bytes, 0, false, false, std::move(sent)});
   send_outbox();
 }
 
@@ -195,7 +198,7 @@ void redis_adapter::send_outbox() {
     if (o.sent) continue;
     o.sent = true;
     ++o.attempts;
-    recovery_->append_and_publish(o.append, o.attempts > 1, [this, seq = o.seq](bool appended) {
+    recovery_->append_and_publish(o.append, o.unconfirmed, [this, seq = o.seq](bool appended) {
       const auto it = std::find_if(outbox_.begin(), outbox_.end(), [seq](const outgoing& x) { return x.seq == seq; });
       if (it == outbox_.end()) return;
       // A lost connection is no fault of the broadcast's: only Redis' refusals count.
@@ -207,10 +210,13 @@ void redis_adapter::send_outbox() {
           metrics::add(metrics::counter::cluster_broadcasts_dropped);
         }
         outbox_bytes_ -= it->bytes;
+        const auto done = std::move(it->on_appended);
         outbox_.erase(it);
+        if (done) done();
         return;
       }
-      it->sent = false;  // again with the next link, or after a pause while linked
+      it->sent = false;        // again with the next link, or after a pause while linked
+      it->unconfirmed = true;  // it may have been appended: the retry checks first
       if (link_.connected()) {
         outbox_timer_.expires_after(retry_pause);
         outbox_timer_.async_wait([this](boost::system::error_code ec) {

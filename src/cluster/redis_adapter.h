@@ -42,7 +42,8 @@ class redis_adapter final : public fanout::adapter {
                           fanout::ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
 
   bool keeps_recovery_log() const override { return recovery_ != nullptr; }
-  void broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode) override;
+  void broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
+                             sent_fn sent) override;
   void persist_session(fanout::recovery_session s) override;
   void find_session(const std::string& pid, session_fn done) override;
   void take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) override;
@@ -77,7 +78,7 @@ class redis_adapter final : public fanout::adapter {
   void catch_up();
   void retry_catch_up();
   void release_held(bool only_newer);
-  void queue(recovery_stream::append a);
+  void queue(recovery_stream::append a, sent_fn sent);
   void send_outbox();
   void on_request(const std::string& payload);
   void on_response(const std::string& payload);
@@ -111,7 +112,9 @@ class redis_adapter final : public fanout::adapter {
     uint64_t seq = 0;
     size_t bytes = 0;
     int attempts = 0;
-    bool sent = false;  // and no answer yet
+    bool sent = false;         // and no answer yet
+    bool unconfirmed = false;  // sent before without an answer that it was appended
+    sent_fn on_appended;       // once appended (or given up on)
   };
   static constexpr int max_append_attempts = 5;         // refusals by Redis, not lost connections
   static constexpr size_t max_outbox_bytes = 64 << 20;  // and recovery_max_packets broadcasts

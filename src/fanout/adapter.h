@@ -105,11 +105,15 @@ class adapter {
   // recoverable broadcasts says so; the namespace then sends EVENT broadcasts without ack and not
   // volatile through `broadcast_recoverable`, which appends the packet's offset to `data` (the last
   // argument the client sees and later presents), encodes it with `encode`, logs it and delivers
-  // it to every worker in log order. Without a log these are plain broadcasts.
+  // it to every worker in log order. Without a log these are plain broadcasts. `sent` (may be
+  // empty) runs, on any thread, once the broadcast is in the log every node reads (at once on a
+  // single node): an application acknowledges what it sent only then.
   virtual bool keeps_recovery_log() const { return false; }
   using encode_fn = std::function<broadcast_packet(json data)>;
-  virtual void broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode) {
+  using sent_fn = std::function<void()>;
+  virtual void broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode, sent_fn sent) {
     broadcast(std::make_shared<const broadcast_packet>(encode(std::move(data))), std::move(opts));
+    if (sent) sent();
   }
   // Keeps what a socket that dropped leaves behind, for the recovery window.
   virtual void persist_session(recovery_session /*s*/) {}

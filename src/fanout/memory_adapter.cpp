@@ -35,8 +35,9 @@ void memory_adapter::broadcast_with_ack(broadcast_packet_ptr packet, broadcast_o
   }
 }
 
-void memory_adapter::broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode) {
-  if (!log_) return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode);
+void memory_adapter::broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode,
+                                           sent_fn sent) {
+  if (!log_) return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode, std::move(sent));
   std::lock_guard lock(log_mutex_);
   const auto position = log_->next();
   data.push_back(recovery_log::offset_of(position));
@@ -52,6 +53,7 @@ void memory_adapter::broadcast_recoverable(json data, broadcast_options_ptr opts
   for (size_t w = 0; w < workers_.size(); ++w) {
     loops_.post(w, [this, w, packet, opts] { workers_[w].deliver(*packet, *opts); });
   }
+  if (sent) sent();
 }
 
 void memory_adapter::persist_session(recovery_session s) {

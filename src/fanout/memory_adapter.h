@@ -31,7 +31,7 @@ class memory_adapter : public adapter {
                           ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
 
   bool keeps_recovery_log() const override { return log_ != nullptr; }
-  void broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode) override;
+  void broadcast_recoverable(json data, broadcast_options_ptr opts, const encode_fn& encode, sent_fn sent) override;
   void persist_session(recovery_session s) override;
   void find_session(const std::string& pid, session_fn done) override;
   void take_missed(const recovery_session& s, const std::string& offset, missed_fn done) override;

@@ -37,18 +37,27 @@ broadcast_operator broadcast_operator::local() const {
   return b;
 }
 
-void broadcast_operator::emit(std::string_view event, json args) const {
+void broadcast_operator::emit(std::string_view event, json args) const { emit(event, std::move(args), {}); }
+
+void broadcast_operator::emit(std::string_view event, json args, std::function<void()> sent) const {
   metrics::add(metrics::counter::broadcasts);
   auto& adapter = nsp_->adapter();
   auto opts = std::make_shared<const fanout::broadcast_options>(opts_);
   if (adapter.keeps_recovery_log() && !opts_.is_volatile) {
+    fanout::adapter::sent_fn on_sent;
+    if (sent) {
+      on_sent = [&loops = nsp_->loops(), worker = loop_group::current(), sent = std::move(sent)]() mutable {
+        loops.post(worker, std::move(sent));
+      };
+    }
     return adapter.broadcast_recoverable(
         event_data(event, std::move(args)), std::move(opts),
-        [&nsp = nsp_->name()](json data) { return encode_event(nsp, std::move(data)); });
+        [&nsp = nsp_->name()](json data) { return encode_event(nsp, std::move(data)); }, std::move(on_sent));
   }
   adapter.broadcast(
       std::make_shared<const fanout::broadcast_packet>(encode_event(nsp_->name(), event_data(event, std::move(args)))),
       std::move(opts));
+  if (sent) sent();
 }
 
 namespace {

@@ -29,6 +29,10 @@ class broadcast_operator {
 
   // `args` is the array of arguments after the event name (a non-array is one argument).
   void emit(std::string_view event, json args = json::array()) const;
+  // The same; `sent` runs on this worker once the broadcast is where every node reads it (with
+  // connection state recovery in a cluster: appended to the namespace's stream), at once otherwise.
+  // On a worker thread only.
+  void emit(std::string_view event, json args, std::function<void()> sent) const;
 
   // `timed_out` is true when not every reached client answered within `timeout`; `responses` holds
   // the answers that came (each client's first acknowledgement argument), in arrival order.
