@@ -18,11 +18,9 @@ response make_response(const request& req, status code, std::string_view content
   return res;
 }
 
-connection::connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim)
-    : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim) {
-  beast::error_code ec;
-  remote_ = stream_.socket().remote_endpoint(ec);
-}
+connection::connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim,
+                       tcp::endpoint remote)
+    : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim), remote_(remote) {}
 
 void connection::start() { read_request(); }
 

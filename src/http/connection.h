@@ -22,7 +22,9 @@ struct limits {
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim);
+  // `remote` is the client's address: the socket's peer, or the TLS relay's client (http/tls_relay.h).
+  connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim,
+             tcp::endpoint remote);
   void start();
 
   boost::asio::any_io_executor get_executor() { return stream_.get_executor(); }

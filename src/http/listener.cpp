@@ -7,8 +7,8 @@
 
 namespace switchboard::http {
 
-listener::listener(loop_group& loops, const request_handler& handler, const limits& lim)
-    : loops_(loops), handler_(handler), limits_(lim), pause_timer_(loops.context(0)) {}
+listener::listener(loop_group& loops, const request_handler& handler, const limits& lim, ssl::context* tls)
+    : loops_(loops), handler_(handler), limits_(lim), tls_(tls), pause_timer_(loops.context(0)) {}
 
 void listener::listen(const std::string& host, uint16_t port) {
   const tcp::endpoint ep(boost::asio::ip::make_address(host), port);
@@ -35,7 +35,7 @@ int listener::listen_and_announce(const std::string& host, uint16_t port) {
     }
     return 1;
   }
-  std::cout << "listening on http://" << host << ":" << port_ << std::endl;
+  std::cout << "listening on " << (tls_ ? "https" : "http") << "://" << host << ":" << port_ << std::endl;
   return 0;
 }
 
@@ -55,7 +55,7 @@ void listener::accept() {
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       loops_.post(worker, [this, worker, socket = std::move(socket)]() mutable {
-        std::make_shared<connection>(std::move(socket), worker, handler_, limits_)->start();
+        start_connection(std::move(socket), worker);
       });
     } else {
       SB_LOG(warn, "event=accept_failed error=\"" << ec.message() << "\"");
@@ -71,6 +71,19 @@ void listener::accept() {
     }
     if (acceptor_->is_open()) accept();
   });
+}
+
+// On the connection's worker. A TLS client has until the request timeout to finish its handshake.
+void listener::start_connection(tcp::socket socket, size_t worker) {
+  if (!tls_) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    return std::make_shared<connection>(std::move(socket), worker, handler_, limits_, remote)->start();
+  }
+  std::make_shared<tls_relay>(std::move(socket), *tls_)
+      ->start(limits_.request_timeout, [this, worker](tcp::socket inner, tcp::endpoint remote) {
+        std::make_shared<connection>(std::move(inner), worker, handler_, limits_, remote)->start();
+      });
 }
 
 }  // namespace switchboard::http

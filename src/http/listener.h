@@ -2,8 +2,10 @@
 // Accepts TCP connections and spreads them over the workers round-robin; a connection stays on
 // its worker for life. One acceptor (on worker 0), not one per worker with SO_REUSEPORT: that
 // would let a second process of the same user bind the same port silently instead of failing.
+// With a TLS context every connection passes through a TLS relay first (http/tls_relay.h).
 #include "base/loop_group.h"
 #include "http/connection.h"
+#include "http/tls_relay.h"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -15,13 +17,14 @@ namespace switchboard::http {
 
 class listener {
  public:
-  listener(loop_group& loops, const request_handler& handler, const limits& lim);
+  // `tls`: null for plain HTTP; otherwise it must outlive the listener and its connections.
+  listener(loop_group& loops, const request_handler& handler, const limits& lim, ssl::context* tls = nullptr);
 
   // Binds and starts accepting; port 0 picks a free port. Throws
   // boost::system::system_error on failure (start-up only).
   void listen(const std::string& host, uint16_t port);
-  // listen(), then the one line `listening on http://HOST:PORT` on standard output, flushed
-  // (DESIGN.md §6). On failure it explains on standard error and returns the process exit code:
+  // listen(), then the one line `listening on http://HOST:PORT` (https with TLS) on standard
+  // output, flushed (DESIGN.md §6). On failure it explains on standard error and returns the process exit code:
   // 1 when the address cannot be bound (port in use, say), 2 for an invalid host. 0 on success.
   int listen_and_announce(const std::string& host, uint16_t port);
   uint16_t port() const { return port_; }
@@ -30,10 +33,12 @@ class listener {
 
  private:
   void accept();
+  void start_connection(tcp::socket socket, size_t worker);
 
   loop_group& loops_;
   const request_handler& handler_;
   const limits& limits_;
+  ssl::context* tls_;
   std::unique_ptr<tcp::acceptor> acceptor_;
   // After running out of descriptors, accepting resumes after this pause (worker 0's timer).
   static constexpr std::chrono::milliseconds accept_pause{100};

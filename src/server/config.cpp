@@ -47,6 +47,8 @@ bool fail(int& exit_code, const std::string& message) {
 bool check_combinations(config& c, int& exit_code) {
   if (c.storage == "redis" && c.redis_url.empty()) return fail(exit_code, "--storage redis: needs --redis");
   if (c.data_dir.empty()) return fail(exit_code, "--data-dir: must not be empty");
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return fail(exit_code, c.tls_cert.empty() ? "--tls-key: needs --tls-cert" : "--tls-cert: needs --tls-key");
   if (!c.bridges.empty() && c.redis_url.empty()) return fail(exit_code, "--bridge: needs --redis");
   if (!c.relays.empty() && c.redis_url.empty()) return fail(exit_code, "--relay: needs --redis");
   std::set<std::string> events;
@@ -196,6 +198,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
                  "hand each client EVENT {room, ...} to workers on Redis channel CHANNEL or stream NAME; repeatable")
       ->check(rule_validator<cluster::relay_rule, cluster::parse_relay_rule>("EVENT=CHANNEL|stream:NAME"))
       ->envname(env("RELAY"));
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve https and wss (with --tls-key)")
+      ->check(CLI::ExistingFile)
+      ->envname(env("TLS_CERT"));
+  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile)
+      ->envname(env("TLS_KEY"));
   app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
   // CLI11 lets a config file win over the environment; operators expect flag > environment > file
   // (an environment override of a packaged config). So environment values become flags here,

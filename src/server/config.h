@@ -45,6 +45,8 @@ struct config {
   size_t max_text = 4000;
   log_level level = log_level::info;
   std::string web_root;
+  std::string tls_cert;   // PEM certificate chain: https and wss on --port (both or neither)
+  std::string tls_key;    // PEM private key of tls_cert
   std::string redis_url;  // empty: single node
   std::string redis_ca;   // rediss://: CA bundle to check the server's certificate; empty: the system's
   std::string key_prefix = "socket.io";

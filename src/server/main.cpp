@@ -186,7 +186,16 @@ int main(int argc, char** argv) {
   };
   // Connection bursts (handshakes, join storms, backlogs) must not leave their peak resident.
   heap_trimmer trimmer(loops.context(0));
-  http::listener listener(loops, route, limits);
+  std::unique_ptr<http::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    try {
+      tls = http::make_tls_server_context(cfg.tls_cert, cfg.tls_key);
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
+      return 2;
+    }
+  }
+  http::listener listener(loops, route, limits, tls.get());
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()
                                    << " data_dir=\"" << cfg.data_dir << "\"");

@@ -1,5 +1,5 @@
 // What every black-box test suite needs to drive a built server: start the binary, wait (bounded)
-// for its `listening on http://HOST:PORT` line, stop it; bounded waits; bounded HTTP requests.
+// for its `listening on http(s)://HOST:PORT` line, stop it; bounded waits; bounded HTTP requests.
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -70,8 +70,8 @@ export async function startServerProcess({ binary, args, envName, env }) {
       while ((nl = pending.indexOf("\n")) !== -1) {
         const line = pending.slice(0, nl).replace(/\r$/, "");
         pending = pending.slice(nl + 1);
-        const m = /listening on http:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/.exec(line);
-        if (m) resolve({ host: m[1], port: Number(m[2]) });
+        const m = /listening on (https?):\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/.exec(line);
+        if (m) resolve({ scheme: m[1], host: m[2], port: Number(m[3]) });
       }
     });
     child.stderr.on("data", keep);
@@ -95,7 +95,7 @@ export async function startServerProcess({ binary, args, envName, env }) {
   let host = addr.host;
   if (host === "0.0.0.0" || host === "*") host = "127.0.0.1";
   if (host === "[::]") host = "[::1]";
-  const url = `http://${host}:${addr.port}`;
+  const url = `${addr.scheme}://${host}:${addr.port}`;
   return {
     url,
     wsUrl: url.replace(/^http/, "ws"),
