@@ -49,17 +49,15 @@ void tls_relay::start(std::chrono::milliseconds timeout, ready_fn ready) {
   timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) self->close();  // the handshake fails with operation_aborted
   });
-  tls_.async_handshake(ssl::stream_base::server,
-                       [self = shared_from_this(), ready = std::move(ready)](error_code ec) mutable {
-                         self->on_handshake(ec, ready);
-                       });
+  tls_.async_handshake(ssl::stream_base::server, [self = shared_from_this(), ready = std::move(ready)](
+                                                     error_code ec) mutable { self->on_handshake(ec, ready); });
 }
 
 void tls_relay::on_handshake(error_code ec, const ready_fn& ready) {
   timer_.cancel();
   if (ec || closed_) {
-    SB_LOG(debug, "event=tls_handshake_failed address=" << remote_.address().to_string() << " error=\""
-                                                        << ec.message() << "\"");
+    SB_LOG(debug, "event=tls_handshake_failed address=" << remote_.address().to_string() << " error=\"" << ec.message()
+                                                        << "\"");
     return close();
   }
   boost::asio::local::stream_protocol::socket peer(tls_.get_executor());

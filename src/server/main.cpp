@@ -55,6 +55,16 @@ int main(int argc, char** argv) {
   if (!parsed) return exit_code;
   const server::config& cfg = *parsed;
   set_log_level(cfg.level);
+  // A bad certificate or key is a bad flag: refused before anything is opened or created.
+  std::unique_ptr<http::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    try {
+      tls = http::make_tls_server_context(cfg.tls_cert, cfg.tls_key);
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
+      return 2;
+    }
+  }
   // One descriptor per connection: the soft limit (often 1024) would cap the node far below what
   // it can hold, so it goes up to the hard limit the service manager grants (LimitNOFILE).
   rlimit descriptors{};
@@ -186,15 +196,6 @@ int main(int argc, char** argv) {
   };
   // Connection bursts (handshakes, join storms, backlogs) must not leave their peak resident.
   heap_trimmer trimmer(loops.context(0));
-  std::unique_ptr<http::ssl::context> tls;
-  if (!cfg.tls_cert.empty()) {
-    try {
-      tls = http::make_tls_server_context(cfg.tls_cert, cfg.tls_key);
-    } catch (const std::exception& e) {
-      std::cerr << e.what() << "\n";
-      return 2;
-    }
-  }
   http::listener listener(loops, route, limits, tls.get());
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import https from "node:https";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -214,8 +214,10 @@ describe("TLS start-up errors", { timeout: 30000 }, () => {
   });
 
   test("a key of another certificate exits 2 and names both files", { timeout: TEST_TIMEOUT }, async () => {
-    const r = await runToExit(["--tls-cert", main.cert, "--tls-key", other.key, "--port", "0"]);
+    const never = path.join(dir, "never-created");
+    const r = await runToExit(["--tls-cert", main.cert, "--tls-key", other.key, "--port", "0", "--data-dir", never]);
     assert.equal(r.code, 2);
+    assert.equal(existsSync(never), false, "the data folder is not created before the key is checked");
     assert.match(r.output, /--tls-key .*other\.key: the key does not match the certificate in --tls-cert .*main\.crt/);
   });
 
