@@ -1,9 +1,9 @@
 // Shared helpers for the black-box chat tests: the `switchboard` binary against the contract of
 // docs/user-guide.md (chat events on "/", identity, the HTTP server API, /admin stats).
 //
-// - startChat(args, {dataDir}): spawns switchboard on 127.0.0.1, port 0, a fresh data folder
-//   (mkdtemp) unless one is given; returns the server of startServerProcess() plus dataDir;
-//   stop() removes a folder it created.
+// - startChat(args, {dataDir, port}): spawns switchboard on 127.0.0.1, port 0 unless one is given
+//   (a restart on the same port), a fresh data folder (mkdtemp) unless one is given; returns the
+//   server of startServerProcess() plus dataDir; stop() removes a folder it created.
 // - connectUser(server, auth, opts) / openUser(): official socket.io-client sockets whose received
 //   events are queued (EventLog), tracked for closeAllClients().
 // - ack(socket, event, ...args): emitWithAck bounded by a timeout.
@@ -47,7 +47,7 @@ export function freshDataDir() {
   return mkdtempSync(path.join(os.tmpdir(), "switchboard-chat-"));
 }
 
-export async function startChat(extraArgs = [], { dataDir, env } = {}) {
+export async function startChat(extraArgs = [], { dataDir, env, port = 0 } = {}) {
   const ownDir = !dataDir;
   const dir = dataDir ?? freshDataDir();
   let server;
@@ -55,7 +55,7 @@ export async function startChat(extraArgs = [], { dataDir, env } = {}) {
     server = await startServerProcess({
       binary: serverBinary(),
       args: [
-        "--host", "127.0.0.1", "--port", "0", "--data-dir", dir,
+        "--host", "127.0.0.1", "--port", String(port), "--data-dir", dir,
         ...(extraArgs.includes("--log-level") ? [] : ["--log-level", "warn"]),
         // Tests stop servers all the time: at once, unless a test is about the drain itself.
         ...(extraArgs.includes("--drain-time") ? [] : ["--drain-time", "0"]),
