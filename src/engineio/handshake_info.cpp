@@ -1,5 +1,8 @@
 #include "engineio/handshake_info.h"
 
+#include "http/url.h"
+
+#include <cctype>
 #include <cstring>
 
 namespace switchboard::engineio {
@@ -50,6 +53,25 @@ void string_pairs::const_iterator::read() {
     p_ += n;
   }
   current_ = {parts[0], parts[1]};
+}
+
+handshake_info describe_request(const http::request& req) {
+  handshake_info info;
+  std::string name, packed;
+  for (const auto& f : req) {
+    name.assign(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    string_pairs::append(packed, name, f.value());
+  }
+  info.headers = string_pairs(packed);
+  http::target t;
+  if (http::parse_target(req.target(), t)) {
+    packed.clear();
+    for (auto& [k, v] : t.query) string_pairs::append(packed, k, v);
+    info.query = string_pairs(packed);
+  }
+  info.url = std::string(req.target());
+  return info;
 }
 
 }  // namespace switchboard::engineio

@@ -1,6 +1,8 @@
 #pragma once
 // What the upper layer may know of the request that opened an Engine.IO session (Socket.IO's
 // `socket.handshake`), kept for the connection's whole life.
+#include "http/types.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -81,5 +83,9 @@ struct handshake_info {
   int64_t issued_ms = 0;  // wall clock
   bool secure = false;
 };
+
+// The headers (names lower-cased, in the order received), the query (none when the target does not
+// parse) and the URL of `req`; the caller adds the address, the time and `secure`.
+handshake_info describe_request(const http::request& req);
 
 }  // namespace switchboard::engineio

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 using namespace switchboard::engineio;
@@ -44,4 +45,31 @@ TEST(StringPairs, EmptyAndCopies) {
   p = string_pairs();
   EXPECT_EQ(all(copy), (std::vector<std::pair<std::string, std::string>>{{"a", "1"}}));
   EXPECT_TRUE(p.empty());
+}
+
+TEST(DescribeRequest, HeadersLowerCasedInOrderQueryDecodedUrlKept) {
+  switchboard::http::request req{switchboard::http::beast_http::verb::get, "/socket.io/?EIO=4&transport=polling&q=a+b",
+                                 11};
+  req.set("Host", "localhost:3000");
+  req.insert("X-Custom-Header", "One");
+  req.insert("x-custom-header", "Two");
+  const auto info = describe_request(req);
+  EXPECT_EQ(all(info.headers),
+            (std::vector<std::pair<std::string, std::string>>{
+                {"host", "localhost:3000"}, {"x-custom-header", "One"}, {"x-custom-header", "Two"}}));
+  auto query = all(info.query);
+  std::sort(query.begin(), query.end());
+  EXPECT_EQ(query,
+            (std::vector<std::pair<std::string, std::string>>{{"EIO", "4"}, {"q", "a b"}, {"transport", "polling"}}));
+  EXPECT_EQ(info.url, "/socket.io/?EIO=4&transport=polling&q=a+b");
+  EXPECT_TRUE(info.address.empty());
+  EXPECT_EQ(info.issued_ms, 0);
+}
+
+TEST(DescribeRequest, BadTargetHasNoQuery) {
+  const switchboard::http::request req{switchboard::http::beast_http::verb::get, "/socket.io/?EIO=%zz", 11};
+  const auto info = describe_request(req);
+  EXPECT_TRUE(info.query.empty());
+  EXPECT_TRUE(info.headers.empty());
+  EXPECT_EQ(info.url, "/socket.io/?EIO=%zz");
 }

@@ -60,28 +60,12 @@ void server::fail(http::exchange& ex, error_code code, bool upgrade) const {
 }
 
 std::shared_ptr<const handshake_info> server::describe(const http::exchange& ex) const {
-  auto shared = std::make_shared<handshake_info>();
-  auto& info = *shared;
-  const auto& req = ex.req();
-  std::string name, packed;
-  for (const auto& f : req) {
-    name.assign(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    string_pairs::append(packed, name, f.value());
-  }
-  info.headers = string_pairs(packed);
-  http::target t;
-  if (http::parse_target(req.target(), t)) {
-    packed.clear();
-    for (auto& [k, v] : t.query) string_pairs::append(packed, k, v);
-    info.query = string_pairs(packed);
-  }
-  info.url = std::string(req.target());
-  info.address = ex.remote().address().to_string();
-  info.issued_ms =
+  auto info = std::make_shared<handshake_info>(describe_request(ex.req()));
+  info->address = ex.remote().address().to_string();
+  info->issued_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  return shared;
+  return info;
 }
 
 void server::handle(http::exchange_ptr ex) {
