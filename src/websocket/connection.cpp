@@ -5,7 +5,6 @@
 #include "protocol/websocket/frame.h"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
@@ -17,8 +16,9 @@ namespace ws = protocol::websocket;
 using boost::system::error_code;
 
 namespace {
-// How long a slow consumer's close frame may wait behind what the kernel holds for it.
-constexpr auto slow_consumer_grace = std::chrono::seconds(10);
+// How long a close may take from our close frame to the client's end of stream: the frame may
+// wait behind what the kernel holds for a slow consumer, then the client answers and closes.
+constexpr auto close_timeout = std::chrono::seconds(10);
 }  // namespace
 
 connection::connection(http::tcp::socket socket, uint64_t max_message, queue_limits limits)
@@ -36,7 +36,7 @@ void connection::start(std::string handshake_response, std::string buffered, eve
     tail_.erase(0, used);
     if (reader_.failed()) {
       close(reader_.error().code, reader_.error().reason);
-      return finish("transport error");
+      finish("transport error");
     }
   }
   wait_readable();
@@ -48,14 +48,21 @@ void connection::wait_readable() {
 }
 
 void connection::on_readable(error_code ec) {
-  if (finished_) return;
-  if (ec) return finish("transport error");
   thread_local std::array<char, 64 * 1024> scratch;
-  const size_t n = socket_.read_some(boost::asio::buffer(scratch), ec);
-  if (ec == boost::asio::error::would_block) return wait_readable();
-  if (ec == boost::asio::error::eof) return finish("transport close");
-  if (ec) return finish("transport error");
+  size_t n = 0;
+  if (!ec) {
+    n = socket_.read_some(boost::asio::buffer(scratch), ec);
+    if (ec == boost::asio::error::would_block) return wait_readable();
+  }
+  if (ec) {  // the client's end of stream, an error, or the socket closed here
+    finish(ec == boost::asio::error::eof ? "transport close" : "transport error");
+    return shutdown_socket();
+  }
   metrics::add(metrics::counter::bytes_in, static_cast<int64_t>(n));
+  // Closing: what the client still sends is read and dropped until its end of stream (or the
+  // close timeout). Closing the socket with unread bytes would send a reset, which can destroy
+  // our close frame before the client has read it.
+  if (finished_ || reader_.closed() || reader_.failed()) return wait_readable();
   if (tail_.empty()) {
     const size_t used = reader_.consume(scratch.data(), n, *this);
     if (used < n && !reader_.failed() && !reader_.closed()) tail_.assign(scratch.data() + used, n - used);
@@ -67,13 +74,13 @@ void connection::on_readable(error_code ec) {
     // buffer of its size on the connection for the rest of its life.
     if (tail_.empty()) std::string().swap(tail_);
   }
-  if (finished_) return;
   if (reader_.failed()) {
     SB_LOG(debug, "event=ws_protocol_error reason=\"" << reader_.error().reason << "\"");
     close(reader_.error().code, reader_.error().reason);
-    return finish("transport error");
+    finish("transport error");
+  } else if (reader_.closed()) {
+    finish("transport close");
   }
-  if (reader_.closed()) return finish("transport close");
   wait_readable();
 }
 
@@ -108,8 +115,6 @@ send_result connection::send(shared_bytes frame, bool droppable) {
     queue_.clear();
     queued_bytes_ = 0;
     close(ws::close_policy_violation, "send queue over its limit: the client reads too slowly");
-    auto grace = std::make_shared<boost::asio::steady_timer>(socket_.get_executor(), slow_consumer_grace);
-    grace->async_wait([self = shared_from_this(), grace](error_code) { self->shutdown_socket(); });
     // The owner hears of it on the next turn, not from inside this send: the sender may be a
     // broadcast walking a room, which the closing socket would leave under its feet.
     boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish("transport error"); });
@@ -125,6 +130,10 @@ void connection::close(uint16_t code, std::string_view reason) {
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
   closing_ = true;
+  close_timer_ = std::make_unique<boost::asio::steady_timer>(socket_.get_executor(), close_timeout);
+  close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) self->shutdown_socket();
+  });
   schedule_flush();
 }
 
@@ -143,7 +152,12 @@ void connection::flush() {
     // them would cost an allocation per delivery on the hot path.
     if (std::max({queue_.capacity(), inflight_.capacity(), buffers_.capacity()}) > keep_capacity)
       release_idle_buffers();
-    if (closing_) shutdown_socket();
+    // Our close frame is out: end of stream after it, then the client's end of stream closes the
+    // socket (on_readable), or the close timeout does.
+    if (closing_) {
+      error_code ignored;
+      socket_.shutdown(http::tcp::socket::shutdown_send, ignored);
+    }
     return;
   }
   writing_ = true;
@@ -171,6 +185,7 @@ void connection::release_idle_buffers() {
 
 void connection::shutdown_socket() {
   error_code ignored;
+  if (close_timer_) close_timer_->cancel();
   socket_.shutdown(http::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
 }

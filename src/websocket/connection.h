@@ -19,6 +19,7 @@
 #include "protocol/websocket/reader.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 #include <string>
@@ -54,7 +55,8 @@ class connection final : public std::enable_shared_from_this<connection>, privat
 
   send_result send(shared_bytes frame, bool droppable = false);
   send_result send(std::string frame) { return send(make_shared_bytes(std::move(frame))); }
-  // Sends a close frame after what is queued, then closes the socket. No events follow.
+  // Sends a close frame after what is queued, then ends the stream; the socket closes at the
+  // client's end of stream, or 10 s after this call at the latest (a client that never reads).
   void close(uint16_t code, std::string_view reason = {});
 
   size_t queued_bytes() const { return queued_bytes_; }
@@ -83,6 +85,7 @@ class connection final : public std::enable_shared_from_this<connection>, privat
   std::vector<shared_bytes> queue_;  // frames waiting for the next write
   std::vector<shared_bytes> inflight_;
   std::vector<boost::asio::const_buffer> buffers_;
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;  // armed by close(): bounds the close handshake
   size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool flush_posted_ = false;
