@@ -28,6 +28,7 @@ redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
   sub_->on_lost = [this](std::string_view) { update_state(); };
   sub_->on_push = [this](const redis_value& v) { on_push(v); };
   sub_->on_ready = [this] {
+    unconfirmed_ = channels_.size() + patterns_.size();
     std::vector<std::string_view> argv{"SUBSCRIBE"};
     for (const auto& [c, fn] : channels_) argv.push_back(c);
     if (argv.size() > 1) sub_->command(argv);
@@ -153,7 +154,7 @@ void redis_link::stop() {
 }
 
 void redis_link::update_state() {
-  bool now = pub_->ready() && sub_->ready() && discovered_;
+  bool now = pub_->ready() && sub_->ready() && unconfirmed_ == 0 && discovered_;
   for (const auto& s : shards_) now = now && s->pub->ready() && s->sub->ready();
   metrics::set_redis_connected(now ? 1 : 0);
   if (connected_.exchange(now) == now) return;
@@ -224,6 +225,8 @@ void redis_link::on_push(const redis_value& v) {
     } else if (kind == "pmessage" && v.elements.size() == 4) {
       if (auto it = patterns_.find(v.elements[1].str); it != patterns_.end())
         it->second(v.elements[2].str, v.elements[3].str);
+    } else if ((kind == "subscribe" || kind == "psubscribe") && unconfirmed_ > 0 && --unconfirmed_ == 0) {
+      update_state();
     }
   } catch (const std::exception& e) {
     // Anyone can PUBLISH: a message we cannot handle is logged and counted, never fatal.

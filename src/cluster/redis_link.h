@@ -37,7 +37,9 @@ class redis_link {
   // channel while it has members here). Kept across reconnections like the others.
   void ssubscribe(std::string channel, message_fn fn);
   void sunsubscribe(const std::string& channel);  // worker 0
-  // Runs on worker 0 each time the link becomes connected (after the subscriptions are sent).
+  // Runs on worker 0 each time the link becomes connected: both connections ready and every
+  // SUBSCRIBE/PSUBSCRIBE confirmed, so that what is published from then on is heard (a catch-up
+  // read from then on misses nothing between what it reads and what the subscriptions hear).
   void on_connected(std::function<void()> fn) { on_connected_.push_back(std::move(fn)); }
 
   void start();
@@ -87,6 +89,7 @@ class redis_link {
   // Worker 0 state.
   bool started_ = false;
   bool discovered_ = false;  // CLUSTER SLOTS answered since the last connection
+  size_t unconfirmed_ = 0;   // subscriptions sent on sub_ and not yet confirmed
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<shard*> slot_owner_;  // 16384 entries on a cluster; empty on a single Redis
 };
