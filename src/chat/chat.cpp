@@ -69,30 +69,37 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
     next(std::nullopt);
   });
   nsp_.on_connection([this](sio_socket& s) { on_connection(s); });
+  // Handlers on the namespace, once, not on each socket: an idle connection holds only its
+  // socket_state (DESIGN.md §8). Every event first takes a token of the socket's event budget
+  // (--event-rate-limit).
+  const auto on = [this](std::string event, std::function<void(sio_socket&, socket_state&, json, ack_fn)> handler) {
+    nsp_.on_socket_event(std::move(event), [handler = std::move(handler)](sio_socket& s, json args, ack_fn ack) {
+      auto* st = s.context<socket_state>();
+      if (!st) return;  // not through on_connection: not a chat socket
+      if (!st->events.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
+      handler(s, *st, std::move(args), std::move(ack));
+    });
+  };
+  on("join", [this](sio_socket& s, socket_state&, json args, ack_fn ack) { on_join(s, args, std::move(ack)); });
+  on("leave", [this](sio_socket& s, socket_state&, json args, ack_fn ack) { on_leave(s, args, ack); });
+  on("message",
+     [this](sio_socket& s, socket_state& st, json args, ack_fn ack) { on_message(s, st, args, std::move(ack)); });
+  on("typing", [this](sio_socket& s, socket_state& st, json args, ack_fn ack) { on_typing(s, st, args, ack); });
+  on("history", [this](sio_socket& s, socket_state&, json args, ack_fn ack) { on_history(s, args, std::move(ack)); });
+  for (const auto& [event, relay] : options_.relays) {
+    on(event, [this, &event, &relay](sio_socket& s, socket_state& st, json args, ack_fn ack) {
+      on_relayed(s, st, event, relay, args, std::move(ack));
+    });
+  }
+  nsp_.on_socket_disconnect([this](sio_socket& s, std::string_view) {
+    if (s.context<socket_state>()) on_disconnect(s);
+  });
 }
 
 boost::asio::io_context& chat_app::this_worker() { return io_.loops().context(loop_group::current()); }
 
 void chat_app::on_connection(sio_socket& s) {
-  auto st = std::make_shared<socket_state>(options_.rate, options_.event_rate);
-  // Every event first takes a token of the socket's event budget (--event-rate-limit).
-  const auto on = [&s, st](std::string event, std::function<void(sio_socket&, json, ack_fn)> handler) {
-    s.on(std::move(event), [st, handler = std::move(handler)](sio_socket& self, json args, ack_fn ack) {
-      if (!st->events.take()) return refuse(self, ack, "rate_limited", "too many events; wait a moment and retry");
-      handler(self, std::move(args), std::move(ack));
-    });
-  };
-  on("join", [this](sio_socket& self, json args, ack_fn ack) { on_join(self, args, std::move(ack)); });
-  on("leave", [this](sio_socket& self, json args, ack_fn ack) { on_leave(self, args, ack); });
-  on("message", [this, st](sio_socket& self, json args, ack_fn ack) { on_message(self, *st, args, std::move(ack)); });
-  on("typing", [this, st](sio_socket& self, json args, ack_fn ack) { on_typing(self, *st, args, ack); });
-  on("history", [this](sio_socket& self, json args, ack_fn ack) { on_history(self, args, std::move(ack)); });
-  for (const auto& [event, relay] : options_.relays) {
-    on(event, [this, st, &event, &relay](sio_socket& self, json args, ack_fn ack) {
-      on_relayed(self, *st, event, relay, args, std::move(ack));
-    });
-  }
-  s.on_disconnect([this](sio_socket& self, std::string_view) { on_disconnect(self); });
+  s.set_context(std::make_shared<socket_state>(options_.rate, options_.event_rate));
   // A recovered socket is back in its rooms: its user is present there again.
   if (s.recovered()) {
     const auto user = user_of(s);

@@ -1,7 +1,7 @@
 #pragma once
-// A Socket.IO namespace: its middlewares, its connection handlers and its adapter (rooms and
-// broadcasts). Configured before the server starts and read-only afterwards, so every worker
-// reads it without locks; the adapter does its own per-worker bookkeeping.
+// A Socket.IO namespace: its middlewares, its connection handlers, the event handlers its sockets
+// share, and its adapter (rooms and broadcasts). Configured before the server starts and read-only afterwards, so every
+// worker reads it without locks; the adapter does its own per-worker bookkeeping.
 #include "base/loop_group.h"
 #include "fanout/adapter.h"
 #include "socketio/broadcast.h"
@@ -36,6 +36,21 @@ class namespace_ {
 
   void use(middleware m) { middlewares_.push_back(std::move(m)); }
   void on_connection(connection_handler h) { connection_handlers_.push_back(std::move(h)); }
+
+  // Event and disconnect handlers shared by every socket of the namespace: registered once, they
+  // cost a connection nothing, where `socket::on` in on_connection stores a copy per socket (an
+  // application with per-socket state keeps it in `socket::set_context`). A socket's own handler
+  // for an event comes first; its own disconnect handlers run before these. Before start.
+  using ack_fn = std::function<void(json args)>;
+  using socket_event_handler = std::function<void(socket&, json args, ack_fn ack)>;
+  using socket_disconnect_handler = std::function<void(socket&, std::string_view reason)>;
+  void on_socket_event(std::string event, socket_event_handler h) { socket_events_[std::move(event)] = std::move(h); }
+  void on_socket_disconnect(socket_disconnect_handler h) { socket_disconnects_.push_back(std::move(h)); }
+  const socket_event_handler* socket_event(std::string_view event) const {
+    const auto it = socket_events_.find(event);
+    return it == socket_events_.end() ? nullptr : &it->second;
+  }
+  const std::vector<socket_disconnect_handler>& socket_disconnects() const { return socket_disconnects_; }
 
   broadcast_operator to(std::string room) { return broadcast_operator(*this).to(std::move(room)); }
   broadcast_operator except(std::string room) { return broadcast_operator(*this).except(std::move(room)); }
@@ -78,6 +93,8 @@ class namespace_ {
   loop_group* loops_;
   std::vector<middleware> middlewares_;
   std::vector<connection_handler> connection_handlers_;
+  std::map<std::string, socket_event_handler, std::less<>> socket_events_;
+  std::vector<socket_disconnect_handler> socket_disconnects_;
   std::map<std::string, server_side_handler, std::less<>> server_side_handlers_;
 };
 

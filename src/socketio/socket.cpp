@@ -124,15 +124,16 @@ void socket::on_event(json data, std::optional<uint64_t> id) {
       self->client_->send(p);
     };
   }
-  auto it = handlers_.find(event);
-  if (it == handlers_.end()) {
-    metrics::add(metrics::counter::unknown_events);
-    return;
-  }
   auto self = shared_from_this();
-  auto handler = it->second;  // the handler may replace itself
   try {
-    handler(*this, std::move(args), std::move(ack));
+    if (auto it = handlers_.find(event); it != handlers_.end()) {
+      auto handler = it->second;  // the handler may replace itself
+      handler(*this, std::move(args), std::move(ack));
+    } else if (const auto* shared = nsp_->socket_event(event)) {
+      (*shared)(*this, std::move(args), std::move(ack));  // read-only once the server runs
+    } else {
+      metrics::add(metrics::counter::unknown_events);
+    }
   } catch (const std::exception& e) {
     // One handler's bug must not take down every connection of the process.
     SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_ << " name=\"" << event
@@ -193,6 +194,7 @@ void socket::on_closed(std::string_view reason) {
   }
   // Handlers still see the rooms the socket was in (Node's "disconnecting" and "disconnect" in one).
   for (const auto& h : disconnect_handlers_) h(*this, reason);
+  for (const auto& h : nsp_->socket_disconnects()) h(*this, reason);
   if (!pid_.empty() && fanout::is_recoverable_reason(reason)) {
     nsp_->adapter().persist_session({id_, pid_, rooms(), data_});
   }

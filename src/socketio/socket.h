@@ -49,8 +49,16 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   void set_pid(std::string pid) { pid_ = std::move(pid); }
   bool recovered() const { return holding_ != nullptr || recovered_; }
 
+  // This socket's own handlers; handlers every socket shares belong on the namespace
+  // (namespace_::on_socket_event), which costs no memory per socket.
   void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
   void on_disconnect(disconnect_handler h) { disconnect_handlers_.push_back(std::move(h)); }
+  // The application's state for this socket, for the namespace's shared handlers; null until set.
+  void set_context(std::shared_ptr<void> c) { context_ = std::move(c); }
+  template <class T>
+  T* context() const {
+    return static_cast<T*>(context_.get());
+  }
 
   // Emits to this client; `args` is the array of arguments after the event name.
   void emit(std::string_view event, json args = json::array());
@@ -111,6 +119,7 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   uint64_t next_ack_id_ = 0;
   std::unordered_map<std::string, event_handler> handlers_;
   std::vector<disconnect_handler> disconnect_handlers_;
+  std::shared_ptr<void> context_;
   std::unordered_map<uint64_t, pending_ack> acks_;
 };
 
