@@ -15,11 +15,11 @@ client::client(server& srv, engineio::session& session)
     : server_(srv),
       session_(&session),
       worker_(session.worker()),
-      connect_timer_(srv.loops().context(session.worker())) {}
+      connect_timer_(std::make_unique<boost::asio::steady_timer>(srv.loops().context(session.worker()))) {}
 
 void client::start() {
-  connect_timer_.expires_after(server_.opts().connect_timeout);
-  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  connect_timer_->expires_after(server_.opts().connect_timeout);
+  connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || !self->session_ || !self->sockets_.empty()) return;
     self->close("forced close");  // no namespace joined in time
@@ -153,7 +153,7 @@ void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
 void client::accept(std::shared_ptr<socket> s, const fanout::missed_packets* missed) {
   if (!session_ || find(s->nsp().name())) return s->abandon_recovery();
   sockets_.push_back(s);
-  connect_timer_.cancel();
+  connect_timer_.reset();               // cancels the wait
   if (missed) s->send_missed(*missed);  // before the CONNECT reply, as Node: the client holds them
   sio::packet p;
   p.type = sio::packet_type::connect;
@@ -203,7 +203,7 @@ void client::disconnect_all() {
 void client::on_close(std::string_view reason) {
   auto self = shared_from_this();
   session_ = nullptr;
-  connect_timer_.cancel();
+  connect_timer_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& s : sockets) s->on_closed(reason);

@@ -89,13 +89,14 @@ void socket::emit_with_ack(std::string_view event, json args, std::chrono::milli
   timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self) return;
-    auto it = self->acks_.find(id);
-    if (it == self->acks_.end()) return;
+    if (!self->acks_) return;
+    auto it = self->acks_->find(id);
+    if (it == self->acks_->end()) return;
     auto fn = std::move(it->second.cb);
-    self->acks_.erase(it);
+    self->acks_->erase(it);
     if (fn) fn(true, json::array());
   });
-  acks_.emplace(id, pending_ack{std::move(cb), std::move(timer)});
+  awaited_acks().emplace(id, pending_ack{std::move(cb), std::move(timer)});
   sio::packet p;
   p.type = sio::packet_type::event;
   p.nsp = nsp_->name();
@@ -126,8 +127,12 @@ void socket::on_event(json data, std::optional<uint64_t> id) {
   }
   auto self = shared_from_this();
   try {
-    if (auto it = handlers_.find(event); it != handlers_.end()) {
-      auto handler = it->second;  // the handler may replace itself
+    const event_handler* own = nullptr;
+    if (own_) {
+      if (auto it = own_->events.find(event); it != own_->events.end()) own = &it->second;
+    }
+    if (own) {
+      auto handler = *own;  // the handler may replace itself
       handler(*this, std::move(args), std::move(ack));
     } else if (const auto* shared = nsp_->socket_event(event)) {
       (*shared)(*this, std::move(args), std::move(ack));  // read-only once the server runs
@@ -142,10 +147,11 @@ void socket::on_event(json data, std::optional<uint64_t> id) {
 }
 
 void socket::on_ack(uint64_t id, json args) {
-  auto it = acks_.find(id);
-  if (it == acks_.end()) return;  // unknown or late: ignored, as Node does
+  if (!acks_) return;
+  auto it = acks_->find(id);
+  if (it == acks_->end()) return;  // unknown or late: ignored, as Node does
   auto fn = std::move(it->second.cb);
-  acks_.erase(it);
+  acks_->erase(it);
   if (fn) fn(false, std::move(args));
 }
 
@@ -187,20 +193,36 @@ void socket::on_closed(std::string_view reason) {
   connected_ = false;
   metrics::add(metrics::counter::sockets, -1);
   client_->remove(*this);
-  auto acks = std::move(acks_);
-  acks_.clear();
-  for (auto& [id, a] : acks) {
-    if (a.cb) a.cb(true, json::array());
+  if (auto acks = std::move(acks_)) {
+    for (auto& [id, a] : *acks) {
+      if (a.cb) a.cb(true, json::array());
+    }
   }
   // Handlers still see the rooms the socket was in (Node's "disconnecting" and "disconnect" in one).
-  for (const auto& h : disconnect_handlers_) h(*this, reason);
+  const auto own = std::move(own_);  // no handler of its own is called again
+  if (own) {
+    for (const auto& h : own->disconnects) h(*this, reason);
+  }
   for (const auto& h : nsp_->socket_disconnects()) h(*this, reason);
   if (!pid_.empty() && fanout::is_recoverable_reason(reason)) {
     nsp_->adapter().persist_session({id_, pid_, rooms(), data_});
   }
   nsp_->adapter().remove_member(*this);
-  handlers_.clear();
-  disconnect_handlers_.clear();
+}
+
+void socket::on(std::string event, event_handler h) {
+  if (!own_) own_ = std::make_unique<own_handlers>();
+  own_->events[std::move(event)] = std::move(h);
+}
+
+void socket::on_disconnect(disconnect_handler h) {
+  if (!own_) own_ = std::make_unique<own_handlers>();
+  own_->disconnects.push_back(std::move(h));
+}
+
+std::unordered_map<uint64_t, socket::pending_ack>& socket::awaited_acks() {
+  if (!acks_) acks_ = std::make_unique<std::unordered_map<uint64_t, pending_ack>>();
+  return *acks_;
 }
 
 void socket::deliver(const fanout::broadcast_packet& packet, bool is_volatile) {
@@ -215,10 +237,11 @@ void socket::deliver_with_ack(const fanout::broadcast_packet& packet, uint64_t a
                               std::function<void(json)> on_ack) {
   if (!connected_) return;
   // No timer of its own: the broadcast's timeout ends the wait for all its recipients at once.
-  acks_.emplace(ack_id, pending_ack{[on_ack = std::move(on_ack)](bool timed_out, json args) {
-                                      if (!timed_out) on_ack(args.is_array() && !args.empty() ? args[0] : json());
-                                    },
-                                    nullptr});
+  awaited_acks().emplace(ack_id, pending_ack{[on_ack = std::move(on_ack)](bool timed_out, json args) {
+                                               if (!timed_out)
+                                                 on_ack(args.is_array() && !args.empty() ? args[0] : json());
+                                             },
+                                             nullptr});
   client_->send(packet, false);
 }
 

@@ -51,8 +51,8 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
 
   // This socket's own handlers; handlers every socket shares belong on the namespace
   // (namespace_::on_socket_event), which costs no memory per socket.
-  void on(std::string event, event_handler h) { handlers_[std::move(event)] = std::move(h); }
-  void on_disconnect(disconnect_handler h) { disconnect_handlers_.push_back(std::move(h)); }
+  void on(std::string event, event_handler h);
+  void on_disconnect(disconnect_handler h);
   // The application's state for this socket, for the namespace's shared handlers; null until set.
   void set_context(std::shared_ptr<void> c) { context_ = std::move(c); }
   template <class T>
@@ -117,10 +117,16 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   fanout::log_position position_;
   std::unique_ptr<std::vector<fanout::broadcast_packet_ptr>> holding_;  // while recovering
   uint64_t next_ack_id_ = 0;
-  std::unordered_map<std::string, event_handler> handlers_;
-  std::vector<disconnect_handler> disconnect_handlers_;
+  // A socket's own handlers and the acknowledgements it waits for are allocated on first use:
+  // most sockets have neither (DESIGN.md §8, small idle connections).
+  struct own_handlers {
+    std::unordered_map<std::string, event_handler> events;
+    std::vector<disconnect_handler> disconnects;
+  };
+  std::unordered_map<uint64_t, pending_ack>& awaited_acks();
+  std::unique_ptr<own_handlers> own_;
   std::shared_ptr<void> context_;
-  std::unordered_map<uint64_t, pending_ack> acks_;
+  std::unique_ptr<std::unordered_map<uint64_t, pending_ack>> acks_;
 };
 
 }  // namespace switchboard::socketio
