@@ -23,6 +23,9 @@
 // local clients as "server-side" {event, args}; "ping" is answered with the node id (--node-id).
 // --redis-mode sharded uses the sharded adapter. --recovery-window MS turns connection state
 // recovery on.
+// "/shared" shows handlers shared by a namespace's sockets: "count", cb acks this socket's count of
+// "count" events (1, 2, …) unless it connected with auth {own: true} ("own"); a disconnecting
+// member is announced to the others as "left" [id, reason].
 // "/admin" refuses connections whose auth.token is not "secret" (connect_error "unauthorized",
 // data {reason}). GET /debug/stats answers {"sessions":N}. With --redis URL it joins a cluster
 // through the Redis adapter (the cluster tests ask across nodes with "ask-room").
@@ -290,6 +293,27 @@ int main(int argc, char** argv) {
     next(socketio::connect_error{"unauthorized", json{{"reason", "bad token"}}});
   });
   admin.on_connection([](sio_socket& s) { s.emit("welcome", json{{"id", s.id()}, {"recovered", s.recovered()}}); });
+
+  // "/shared": handlers on the namespace, shared by its sockets. "count" acks how many events this
+  // socket sent (its context); a socket connecting with auth {own: true} has its own "count",
+  // which wins and acks "own". "left" is emitted to "/shared" members when one disconnects.
+  auto& shared = io.of("/shared");
+  shared.on_connection([](sio_socket& s) {
+    s.set_context(std::make_shared<int>(0));
+    const auto& auth = s.handshake_data().auth;
+    if (auth.is_object() && auth.value("own", false))
+      s.on("count", [](sio_socket&, json, sio_socket::ack_fn ack) {
+        if (ack) ack(json("own"));
+      });
+  });
+  shared.on_socket_event("count", [](sio_socket& s, json, sio_socket::ack_fn ack) {
+    int* n = s.context<int>();
+    ++*n;
+    if (ack) ack(json(*n));
+  });
+  shared.on_socket_disconnect([&shared](sio_socket& s, std::string_view reason) {
+    shared.emit("left", json::array({s.id(), reason}));
+  });
 
   http::limits limits;
   limits.max_body_bytes = max_payload;
