@@ -94,6 +94,17 @@ void append_integer(std::string& out, Integer value) {
   out.append(buf, end);
 }
 
+// Writes `items` separated by commas, each with `write`.
+template <class Range, class Write>
+void append_joined(std::string& out, const Range& items, Write write) {
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out.push_back(',');
+    first = false;
+    write(item);
+  }
+}
+
 }  // namespace
 
 // ECMAScript's Number::toString(x): the shortest digits that read back as x (std::to_chars gives
@@ -160,25 +171,17 @@ void append_json(std::string& out, const json& value) {
       return;
     case json::value_t::array: {
       out.push_back('[');
-      bool first = true;
-      for (const auto& element : value) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json(out, element);
-      }
+      append_joined(out, value, [&out](const json& element) { append_json(out, element); });
       out.push_back(']');
       return;
     }
     case json::value_t::object: {
       out.push_back('{');
-      bool first = true;
-      for (auto it = value.begin(); it != value.end(); ++it) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_string(out, it.key());
+      append_joined(out, value.items(), [&out](const auto& member) {
+        append_string(out, member.key());
         out.push_back(':');
-        append_json(out, it.value());
-      }
+        append_json(out, member.value());
+      });
       out.push_back('}');
       return;
     }
@@ -186,12 +189,8 @@ void append_json(std::string& out, const json& value) {
       // Not JSON at all; written as nlohmann writes it, for a value that escaped the attachment
       // placeholders (Socket.IO replaces every binary value before the text is written).
       out.append("{\"bytes\":[");
-      bool first = true;
-      for (const uint8_t byte : value.get_binary()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_integer(out, static_cast<unsigned>(byte));
-      }
+      append_joined(out, value.get_binary(),
+                    [&out](uint8_t byte) { append_integer(out, static_cast<unsigned>(byte)); });
       out.append("],\"subtype\":");
       if (value.get_binary().has_subtype()) {
         append_integer(out, static_cast<unsigned>(value.get_binary().subtype()));

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 #include <chrono>
+#include <limits>
 
 namespace switchboard::engineio {
 
@@ -206,26 +207,24 @@ void server::close_some(size_t n, std::string_view reason) {
   const size_t workers = workers_.size();
   for (size_t w = 0; w < workers; ++w) {
     const size_t quota = n / workers + (w < n % workers ? 1 : 0);
-    if (quota == 0) continue;
-    loops_.post(w, [this, w, quota, reason = std::string(reason)] {
-      std::vector<std::shared_ptr<session>> batch;
-      for (auto& [id, s] : workers_[w]->sessions) {
-        if (batch.size() == quota) break;
-        if (s->is_open()) batch.push_back(s);
-      }
-      for (auto& s : batch) s->close(reason);
-    });
+    if (quota > 0) close_on_worker(w, quota, reason);
   }
 }
 
 void server::close_all(std::string_view reason) {
-  for (size_t w = 0; w < workers_.size(); ++w) {
-    loops_.post(w, [this, w, reason = std::string(reason)] {
-      std::vector<std::shared_ptr<session>> all;
-      for (auto& [id, s] : workers_[w]->sessions) all.push_back(s);
-      for (auto& s : all) s->close(reason);
-    });
-  }
+  for (size_t w = 0; w < workers_.size(); ++w) close_on_worker(w, std::numeric_limits<size_t>::max(), reason);
+}
+
+void server::close_on_worker(size_t w, size_t quota, std::string_view reason) {
+  loops_.post(w, [this, w, quota, reason = std::string(reason)] {
+    // Collected first: a closing session leaves the map.
+    std::vector<std::shared_ptr<session>> batch;
+    for (auto& [id, s] : workers_[w]->sessions) {
+      if (batch.size() == quota) break;
+      if (s->is_open()) batch.push_back(s);
+    }
+    for (auto& s : batch) s->close(reason);
+  });
 }
 
 }  // namespace switchboard::engineio

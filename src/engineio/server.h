@@ -49,6 +49,9 @@ class server {
   void respond(http::exchange& ex, http::response res) const;
 
  private:
+  // On worker `w`: closes up to `quota` of its open sessions.
+  void close_on_worker(size_t w, size_t quota, std::string_view reason);
+
   struct worker_state {
     worker_state(boost::asio::io_context& ctx, const options& o)
         : ping_interval(ctx, o.ping_interval, session::on_deadline),
