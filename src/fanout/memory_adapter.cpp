@@ -3,7 +3,10 @@
 namespace switchboard::fanout {
 
 memory_adapter::memory_adapter(loop_group& loops, recovery_settings recovery) : loops_(loops), workers_(loops.size()) {
-  if (recovery.window.count() > 0) log_ = std::make_unique<recovery_log>(recovery.window, recovery.max_packets);
+  if (recovery.window.count() > 0) {
+    log_ = std::make_unique<recovery_log>(recovery.window, recovery.max_packets);
+    inboxes_ = std::vector<inbox>(loops.size());
+  }
 }
 
 void memory_adapter::broadcast(broadcast_packet_ptr packet, broadcast_options_ptr opts) {
@@ -49,11 +52,25 @@ void memory_adapter::broadcast_recoverable(json data, broadcast_options_ptr opts
   logged->messages = packet->messages;
   logged->position = position;
   log_->append(std::move(logged), opts, recovery_log::clock::now());
-  // Posted under the lock, so every worker's queue holds them in log order, whoever emitted.
   for (size_t w = 0; w < workers_.size(); ++w) {
-    loops_.post(w, [this, w, packet, opts] { workers_[w].deliver(*packet, *opts); });
+    {
+      std::lock_guard inbox_lock(inboxes_[w].mutex);
+      inboxes_[w].packets.emplace_back(packet, opts);
+    }
+    loops_.post(w, [this, w] { deliver_inbox(w); });
   }
   if (sent) sent();
+}
+
+// One task per broadcast, but a task may find the inbox emptied by an earlier one, or holding
+// several: it delivers whatever is there, in the order the log gave it.
+void memory_adapter::deliver_inbox(size_t worker) {
+  std::vector<std::pair<broadcast_packet_ptr, broadcast_options_ptr>> packets;
+  {
+    std::lock_guard lock(inboxes_[worker].mutex);
+    packets.swap(inboxes_[worker].packets);
+  }
+  for (const auto& [packet, opts] : packets) workers_[worker].deliver(*packet, *opts);
 }
 
 void memory_adapter::persist_session(recovery_session s) {

@@ -2,8 +2,11 @@
 // The single-node adapter: one room_index per worker. A broadcast is delivered at once on the
 // calling worker and handed to every other worker as one posted task carrying the shared,
 // already-encoded packet — no lock on the path. With a recovery window it also keeps the
-// namespace's recovery log; recoverable broadcasts then take its lock, and go to every worker
-// (this one too) as posted tasks in log order.
+// namespace's recovery log; recoverable broadcasts then take its lock and go to every worker
+// (this one too) in log order: each is appended to every worker's inbox under the lock, and a
+// posted task delivers what the inbox holds. Posted tasks alone do not keep that order: Asio runs
+// a task a thread posts to itself after those other threads posted meanwhile, and a socket skips
+// a logged packet older than one it already has.
 #include "base/loop_group.h"
 #include "fanout/recovery_log.h"
 #include "fanout/room_index.h"
@@ -46,8 +49,16 @@ class memory_adapter : public adapter {
  private:
   room_index& here() { return workers_[loops_.current()]; }
 
+  // Recoverable broadcasts waiting for a worker, in log order.
+  struct inbox {
+    std::mutex mutex;
+    std::vector<std::pair<broadcast_packet_ptr, broadcast_options_ptr>> packets;
+  };
+  void deliver_inbox(size_t worker);
+
   loop_group& loops_;
   std::vector<room_index> workers_;
+  std::vector<inbox> inboxes_;  // one per worker, with recovery
   std::mutex log_mutex_;
   std::unique_ptr<recovery_log> log_;  // null without recovery
 };

@@ -10,6 +10,7 @@
 // - api(): bounded HTTP, JSON parsed when the body is JSON; rawHttp(): bytes over a TCP socket
 //   for requests fetch() would normalise (dot segments) or refuse.
 // - jwt(): HS256 (or any) tokens signed with node:crypto.
+// - runLoadgen(args, ms): the native load generator (bench/loadgen) to its end; its JSON line.
 //
 // Every wait is bounded; nothing waits for time to pass as synchronisation.
 
@@ -107,6 +108,32 @@ export function runToExit(args, ms = WAIT) {
 // Event log of a socket.io-client socket
 // ---------------------------------------------------------------------------
 
+
+// Runs the native load generator (bench/loadgen; LOADGEN_BINARY overrides) to its end, bounded;
+// resolves with its JSON line.
+export function runLoadgen(args, ms) {
+  const binary = process.env.LOADGEN_BINARY || path.resolve(testsDir, "../build/release/bench/loadgen/loadgen");
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (c) => (out += c));
+      child.stderr.on("data", (c) => (err += c));
+      child.on("error", reject);
+      child.on("exit", (code) => {
+        const line = out.trim().split("\n").pop();
+        try {
+          resolve(JSON.parse(line));
+        } catch {
+          reject(new Error(`loadgen exited ${code} without a JSON line: ${out} ${err}`));
+        }
+      });
+    }),
+    ms,
+    "the load generator",
+  );
+}
 
 // ---------------------------------------------------------------------------
 // socket.io-client

@@ -7,15 +7,10 @@
 // shadow memory), where the machine grants the descriptors (both ends raise their soft limit).
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { metric, serverBinary, startChat, withTimeout } from "./chat-harness.mjs";
+import { metric, runLoadgen, serverBinary, startChat } from "./chat-harness.mjs";
 
-const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const LOADGEN = process.env.LOADGEN_BINARY || path.resolve(testsDir, "../build/release/bench/loadgen/loadgen");
 const CLIENTS = 10000;
 const BOUND_KIB = 4.5; // per idle connection (measured 3.1 with the chat server; the goal is 2)
 const SANITIZED = serverBinary().includes("/asan/") || serverBinary().includes("/tsan/");
@@ -32,32 +27,8 @@ before(async () => {
 });
 after(() => server?.stop());
 
-// Runs the load generator to its end; resolves with its JSON line.
-function loadgen(args, ms) {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const child = spawn(LOADGEN, args, { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (c) => (out += c));
-      child.stderr.on("data", (c) => (err += c));
-      child.on("error", reject);
-      child.on("exit", (code) => {
-        const line = out.trim().split("\n").pop();
-        try {
-          resolve(JSON.parse(line));
-        } catch {
-          reject(new Error(`loadgen exited ${code} without a JSON line: ${out} ${err}`));
-        }
-      });
-    }),
-    ms,
-    "the load generator",
-  );
-}
-
 test(`${CLIENTS} idle connections cost less than ${BOUND_KIB} KiB each`, { skip: SKIP, timeout: 120000 }, async () => {
-  const r = await loadgen(
+  const r = await runLoadgen(
     ["idle", "--url", server.url, "--server-pid", String(server.pid), "--clients", String(CLIENTS), "--no-join",
      "--hold", "1", "--source-addresses", "4", "--timeout", "90"],
     110000,
