@@ -75,15 +75,13 @@ void listener::accept() {
 
 // On the connection's worker. A TLS client has until the request timeout to finish its handshake.
 void listener::start_connection(tcp::socket socket, size_t worker) {
-  if (!tls_) {
-    boost::system::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
-    return std::make_shared<connection>(std::move(socket), worker, handler_, limits_, remote)->start();
-  }
-  std::make_shared<tls_relay>(std::move(socket), *tls_)
-      ->start(limits_.request_timeout, [this, worker](tcp::socket inner, tcp::endpoint remote) {
-        std::make_shared<connection>(std::move(inner), worker, handler_, limits_, remote)->start();
-      });
+  const auto open = [this, worker](tcp::socket s, tcp::endpoint remote) {
+    std::make_shared<connection>(std::move(s), worker, handler_, limits_, remote)->start();
+  };
+  if (tls_) return std::make_shared<tls_relay>(std::move(socket), *tls_)->start(limits_.request_timeout, open);
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  open(std::move(socket), remote);
 }
 
 }  // namespace switchboard::http

@@ -6,6 +6,7 @@
 #include "engineio/session.h"
 #include "fanout/adapter.h"
 #include "socketio/broadcast.h"
+#include "socketio/namespace.h"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -19,7 +20,6 @@
 namespace switchboard::socketio {
 
 class client;
-class namespace_;
 
 struct handshake {
   std::shared_ptr<const engineio::handshake_info> info;  // headers, query, address, url, time
@@ -28,10 +28,11 @@ struct handshake {
 
 class socket final : public fanout::member, public std::enable_shared_from_this<socket> {
  public:
-  // Answers a client's acknowledgement request; empty when the client asked for none.
-  using ack_fn = std::function<void(json args)>;
-  using event_handler = std::function<void(socket&, json args, ack_fn ack)>;
-  using disconnect_handler = std::function<void(socket&, std::string_view reason)>;
+  // Answers a client's acknowledgement request; empty when the client asked for none. The same
+  // handler types as the namespace's shared ones.
+  using ack_fn = namespace_::ack_fn;
+  using event_handler = namespace_::socket_event_handler;
+  using disconnect_handler = namespace_::socket_disconnect_handler;
   // `timed_out` is true when no acknowledgement came in time (or the socket disconnected).
   using ack_result_fn = std::function<void(bool timed_out, json args)>;
 
