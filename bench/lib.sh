@@ -1,5 +1,6 @@
 # Shared by bench/run.sh and bench/smoke.sh (sourced, not run): starting and stopping the servers
-# under test. Expects SWITCHBOARD, PEER and WORK to be set. Only processes started here are ever
+# under test. Expects SWITCHBOARD, PEER and WORK to be set. bench/soak.sh uses its STARTED and
+# free_port. Only processes started here are ever
 # stopped, by their PID.
 
 STARTED=()

@@ -76,9 +76,10 @@ mkdir -p "$RESULTS"
 WORK="$(mktemp -d /tmp/switchboard-soak.XXXXXX)"
 CSV="$RESULTS/samples.csv"
 
-# Everything this script starts, in order; stopped in reverse order (traffic before servers
-# before Redis), each by its PID.
-STARTED=()
+# free_port; and STARTED: everything this script starts, in order, stopped here in reverse order
+# (traffic before servers before Redis), each by its PID.
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 cleanup() {
   local i
   for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
@@ -90,10 +91,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "interrupted: stopping everything" >&2; exit 130' INT TERM
-
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
 
 now() { echo "${EPOCHREALTIME/,/.}"; }
 # Seconds (float) from now until the epoch time $1.
