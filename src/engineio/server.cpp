@@ -157,8 +157,9 @@ void server::handshake(http::exchange_ptr ex, bool upgrade) {
   }
   std::string response = websocket::switching_protocols_response(ex->req()[http::field::sec_websocket_key]);
   std::string buffered;
-  auto conn =
-      std::make_shared<websocket::connection>(ex->take_socket(buffered), options_.max_payload, options_.send_queue);
+  auto conn = std::make_shared<websocket::connection>(
+      websocket::connection::adopt(loops_.context(worker), ex->take_socket(buffered)), options_.max_payload,
+      options_.send_queue);
   auto s = std::make_shared<session>(*this, random_id_for_worker(worker), worker, transport_kind::websocket,
                                      std::move(info));
   s->start(std::move(conn), std::move(response), std::move(buffered));
@@ -179,20 +180,21 @@ void server::handle_on_owner(http::exchange_ptr ex, std::string sid) {
 
 void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd, std::string buffered,
                                      http::request req) {
-  const size_t worker = loops_.current();
-  http::tcp::socket socket(loops_.context(worker));
-  boost::system::error_code ec;
-  socket.assign(protocol, fd, ec);
-  if (ec) {
-    ::close(fd);
-    return;
-  }
-  auto& sessions = workers_[worker]->sessions;
+  auto& ctx = loops_.context(loops_.current());
+  auto& sessions = workers_[loops_.current()]->sessions;
   auto it = sessions.find(sid);
-  if (it == sessions.end())
-    return write_and_close(std::move(socket), websocket::bad_request_response(error_message(error_code::unknown_sid)));
-  const auto invalid = websocket::validate_handshake(req);
-  if (!invalid.empty()) return write_and_close(std::move(socket), websocket::bad_request_response(invalid));
+  const std::string_view invalid =
+      it == sessions.end() ? error_message(error_code::unknown_sid) : websocket::validate_handshake(req);
+  boost::system::error_code ec;
+  if (!invalid.empty()) {
+    http::tcp::socket socket(ctx);
+    socket.assign(protocol, fd, ec);
+    if (ec) return static_cast<void>(::close(fd));
+    return write_and_close(std::move(socket), websocket::bad_request_response(invalid));
+  }
+  websocket::connection::socket_type socket(ctx);
+  socket.assign(protocol, fd, ec);
+  if (ec) return static_cast<void>(::close(fd));
   auto conn = std::make_shared<websocket::connection>(std::move(socket), options_.max_payload, options_.send_queue);
   it->second->on_upgrade(std::move(conn), websocket::switching_protocols_response(req[http::field::sec_websocket_key]),
                          std::move(buffered));

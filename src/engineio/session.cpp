@@ -21,6 +21,7 @@ session::session(server& srv, std::string id, size_t worker, transport_kind tran
                  std::shared_ptr<const handshake_info> info)
     : server_(srv), id_(std::move(id)), worker_(worker), transport_(transport), info_(std::move(info)) {
   probe_events_.owner = this;
+  if (transport_ == transport_kind::polling) polling_ = std::make_unique<polling_state>();
   metrics::add(transport_gauge(transport_));
 }
 
@@ -53,15 +54,16 @@ websocket::send_result session::send(const outgoing_ptr& packet, bool droppable)
   if (closed_) return websocket::send_result::closed;
   if (transport_ == transport_kind::websocket) return ws_->send(packet->frame(), droppable);
   const auto& limits = server_.opts().send_queue;
-  if (poll_buffered_bytes_ > limits.hard_bytes) return websocket::send_result::closed;  // teardown is on its way
-  if (droppable && poll_buffered_bytes_ > limits.soft_bytes) {
+  auto& poll = *polling_;
+  if (poll.buffered_bytes > limits.hard_bytes) return websocket::send_result::closed;  // teardown is on its way
+  if (droppable && poll.buffered_bytes > limits.soft_bytes) {
     metrics::add(metrics::counter::dropped_packets);
     return websocket::send_result::dropped;
   }
-  poll_buffered_bytes_ += packet->packet().size();
-  poll_buffer_.push_back(packet);
-  if (poll_buffered_bytes_ > limits.hard_bytes) {
-    SB_LOG(info, "event=slow_consumer sid=" << id_ << " transport=polling queued_bytes=" << poll_buffered_bytes_);
+  poll.buffered_bytes += packet->packet().size();
+  poll.buffer.push_back(packet);
+  if (poll.buffered_bytes > limits.hard_bytes) {
+    SB_LOG(info, "event=slow_consumer sid=" << id_ << " transport=polling queued_bytes=" << poll.buffered_bytes);
     metrics::add(metrics::counter::slow_consumer_disconnects);
     // On the next turn, not from inside this send (see websocket::connection::send).
     boost::asio::post(server_.loops().context(worker_),
@@ -73,29 +75,29 @@ websocket::send_result session::send(const outgoing_ptr& packet, bool droppable)
 }
 
 void session::schedule_poll_flush() {
-  if (poll_flush_posted_ || !pending_get_) return;
-  poll_flush_posted_ = true;
+  if (polling_->flush_posted || !polling_->pending_get) return;
+  polling_->flush_posted = true;
   boost::asio::post(server_.loops().context(worker_), [self = shared_from_this()] {
-    self->poll_flush_posted_ = false;
+    if (self->polling_) self->polling_->flush_posted = false;
     self->flush_poll();
   });
 }
 
 // Answers the pending GET with everything buffered, in one payload.
 void session::flush_poll() {
-  if (closed_ || !pending_get_ || poll_buffer_.empty() || probed_ || transport_ != transport_kind::polling) return;
-  answer_get(pending_get_, take_poll_payload());
+  if (closed_ || !polling_ || !polling_->pending_get || polling_->buffer.empty() || polling_->probed) return;
+  answer_get(polling_->pending_get, take_poll_payload());
 }
 
 std::string session::take_poll_payload() {
   std::string body;
   size_t n = 0;
-  for (const auto& p : poll_buffer_) {
+  for (const auto& p : polling_->buffer) {
     if (n++) body.push_back(eio::record_separator);
     body.append(p->polling_form());
   }
-  poll_buffer_.clear();
-  poll_buffered_bytes_ = 0;
+  std::vector<outgoing_ptr>().swap(polling_->buffer);  // an idle poller keeps no block
+  polling_->buffered_bytes = 0;
   return body;
 }
 
@@ -103,30 +105,31 @@ void session::answer_get(http::exchange_ptr& ex, std::string body) {
   metrics::add(metrics::counter::bytes_out, static_cast<int64_t>(body.size()));
   auto res = http::make_response(ex->req(), http::status::ok, "text/plain; charset=UTF-8", std::move(body));
   res.set(http::field::cache_control, "no-store");
-  const auto taken = std::move(ex);  // leaves `ex` (often pending_get_) empty
+  const auto taken = std::move(ex);  // leaves `ex` (often the pending GET) empty
   server_.respond(*taken, std::move(res));
 }
 
 void session::on_poll_get(http::exchange_ptr ex) {
+  auto& poll = *polling_;  // the server routes GETs to polling sessions only
   if (closed_) {
     // Lingering: packets queued before the close go out first, then the close (or, after a
     // client's close, a noop for the GET that raced it).
-    if (!poll_buffer_.empty()) return answer_get(ex, take_poll_payload());
-    answer_get(ex, std::exchange(linger_reply_, {}));
+    if (!poll.buffer.empty()) return answer_get(ex, take_poll_payload());
+    answer_get(ex, std::exchange(poll.linger_reply, {}));
     server_.forget(*this);
     return;
   }
-  if (pending_get_) {
+  if (poll.pending_get) {
     // Node: "overlap from client" — refuse the newcomer and end the session.
     server_.respond(*ex, http::make_response(ex->req(), http::status::bad_request, "text/html", ""));
     return teardown("transport error");
   }
-  if (probed_) return answer_get(ex, "6");  // upgrading: the client must stop polling
-  pending_get_ = std::move(ex);
-  pending_get_->on_abort(server_.loops().context(worker_), [weak = weak_from_this(), get = pending_get_.get()] {
+  if (poll.probed) return answer_get(ex, "6");  // upgrading: the client must stop polling
+  poll.pending_get = std::move(ex);
+  poll.pending_get->on_abort(server_.loops().context(worker_), [weak = weak_from_this(), get = poll.pending_get.get()] {
     auto self = weak.lock();
-    if (self && self->pending_get_.get() == get) {
-      self->pending_get_ = nullptr;
+    if (self && self->polling_ && self->polling_->pending_get.get() == get) {
+      self->polling_->pending_get = nullptr;
       self->teardown("transport error");  // a dropped long-poll ends the session
     }
   });
@@ -167,10 +170,10 @@ void session::on_packet(eio::packet&& p) {
       teardown("transport error");
       break;
     case packet_type::close:
-      if (pending_get_) {
-        answer_get(pending_get_, "6");  // client-initiated: the poll ends with a noop
-      } else if (transport_ == transport_kind::polling) {
-        linger_reply_ = "6";  // the client's last GET may be on its way on another connection
+      if (polling_ && polling_->pending_get) {
+        answer_get(polling_->pending_get, "6");  // client-initiated: the poll ends with a noop
+      } else if (polling_ && transport_ == transport_kind::polling) {
+        polling_->linger_reply = "6";  // the client's last GET may be on its way on another connection
       }
       teardown("transport close");
       break;
@@ -203,56 +206,55 @@ void session::on_ws_message(bool binary, std::string&& payload) {
 void session::on_ws_closed(std::string_view reason) { teardown(reason); }
 
 void session::on_upgrade(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered) {
-  if (closed_ || transport_ != transport_kind::polling || probe_) {
+  if (closed_ || transport_ != transport_kind::polling || polling_->probe) {
     // Already upgraded or upgrading: accept and close at once, as Node does.
     ws->start(std::move(response), {}, nullptr);
     ws->close(protocol::websocket::close_normal);
     return;
   }
-  probe_ = std::move(ws);
-  upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.loops().context(worker_));
-  upgrade_timer_->expires_after(server_.opts().upgrade_timeout);
-  upgrade_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  auto& poll = *polling_;
+  poll.probe = std::move(ws);
+  poll.upgrade_timer = std::make_unique<boost::asio::steady_timer>(server_.loops().context(worker_));
+  poll.upgrade_timer->expires_after(server_.opts().upgrade_timeout);
+  poll.upgrade_timer->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
-    if (ec || !self || !self->probe_) return;
-    self->probe_->detach();
-    self->probe_->close(protocol::websocket::close_normal);
+    if (ec || !self || !self->polling_ || !self->polling_->probe) return;
+    self->polling_->probe->detach();
+    self->polling_->probe->close(protocol::websocket::close_normal);
     self->on_probe_closed();
   });
-  probe_->start(std::move(response), std::move(buffered), &probe_events_);
+  poll.probe->start(std::move(response), std::move(buffered), &probe_events_);
 }
 
 void session::on_probe_message(bool binary, std::string&& payload) {
+  auto& poll = *polling_;  // a probe exists only on a polling session
   if (!binary && payload == "2probe") {
-    probe_->send(outgoing::text(packet_type::pong, "probe")->frame());
-    probed_ = true;
-    if (pending_get_) answer_get(pending_get_, "6");
+    poll.probe->send(outgoing::text(packet_type::pong, "probe")->frame());
+    poll.probed = true;
+    if (poll.pending_get) answer_get(poll.pending_get, "6");
     return;
   }
-  if (!binary && payload == "5" && probed_) {
-    if (pending_get_) answer_get(pending_get_, "6");
-    upgrade_timer_.reset();
+  if (!binary && payload == "5" && poll.probed) {
+    if (poll.pending_get) answer_get(poll.pending_get, "6");
     transport_ = transport_kind::websocket;
     metrics::add(transport_gauge(transport_kind::polling), -1);
     metrics::add(transport_gauge(transport_kind::websocket));
-    ws_ = std::exchange(probe_, nullptr);
+    ws_ = std::move(poll.probe);
     ws_->set_events(this);
-    probed_ = false;
-    for (const auto& p : poll_buffer_) ws_->send(p->frame());
-    poll_buffer_.clear();
-    poll_buffered_bytes_ = 0;
+    for (const auto& p : poll.buffer) ws_->send(p->frame());
+    polling_.reset();  // upgraded: the polling state, the upgrade timer with it, is done
     return;
   }
   // Anything else during an upgrade aborts the upgrade; the polling session carries on.
-  probe_->detach();
-  probe_->close(protocol::websocket::close_protocol_error);
+  poll.probe->detach();
+  poll.probe->close(protocol::websocket::close_protocol_error);
   on_probe_closed();
 }
 
 void session::on_probe_closed() {
-  probe_ = nullptr;
-  probed_ = false;
-  upgrade_timer_.reset();
+  polling_->probe = nullptr;
+  polling_->probed = false;
+  polling_->upgrade_timer.reset();
   flush_poll();
 }
 
@@ -264,36 +266,41 @@ void session::teardown(std::string_view reason) {
   closed_ = true;
   metrics::add(transport_gauge(transport_), -1);
   unlink();  // no more heartbeat
-  upgrade_timer_.reset();
-  if (probe_) {
-    probe_->detach();
-    probe_->close(protocol::websocket::close_normal);
-    probe_ = nullptr;
-  }
   if (ws_) {
     ws_->detach();
     ws_->close(protocol::websocket::close_normal);
   }
-  const bool server_initiated =
-      reason == "forced close" || reason == "forced server close" || reason == "server shutting down";
-  if (transport_ == transport_kind::polling && server_initiated && (!poll_buffer_.empty() || !pending_get_)) {
-    // Node delivers what was queued and sends the close packet with the next poll: the client
-    // must see the queued packets (a DISCONNECT, say) before the transport closes.
-    linger_reply_ = "1";
-    if (pending_get_) answer_get(pending_get_, take_poll_payload());
-  } else if (pending_get_) {
-    answer_get(pending_get_, "1");
-  }
-  if (!linger_reply_.empty()) {
-    linger_timer_ = std::make_unique<boost::asio::steady_timer>(server_.loops().context(worker_));
-    linger_timer_->expires_after(linger_reply_ == "6" ? linger_time
-                                                      : server_.opts().ping_interval + server_.opts().ping_timeout);
-    linger_timer_->async_wait([self](boost::system::error_code ec) {
-      if (!ec) self->server_.forget(*self);
-    });
-  } else {
-    poll_buffer_.clear();
+  if (!polling_) {
     server_.forget(*this);
+  } else {
+    auto& poll = *polling_;
+    poll.upgrade_timer.reset();
+    if (poll.probe) {
+      poll.probe->detach();
+      poll.probe->close(protocol::websocket::close_normal);
+      poll.probe = nullptr;
+    }
+    const bool server_initiated =
+        reason == "forced close" || reason == "forced server close" || reason == "server shutting down";
+    if (server_initiated && (!poll.buffer.empty() || !poll.pending_get)) {
+      // Node delivers what was queued and sends the close packet with the next poll: the client
+      // must see the queued packets (a DISCONNECT, say) before the transport closes.
+      poll.linger_reply = "1";
+      if (poll.pending_get) answer_get(poll.pending_get, take_poll_payload());
+    } else if (poll.pending_get) {
+      answer_get(poll.pending_get, "1");
+    }
+    if (!poll.linger_reply.empty()) {
+      poll.linger_timer = std::make_unique<boost::asio::steady_timer>(server_.loops().context(worker_));
+      poll.linger_timer->expires_after(
+          poll.linger_reply == "6" ? linger_time : server_.opts().ping_interval + server_.opts().ping_timeout);
+      poll.linger_timer->async_wait([self](boost::system::error_code ec) {
+        if (!ec) self->server_.forget(*self);
+      });
+    } else {
+      poll.buffer.clear();
+      server_.forget(*this);
+    }
   }
   SB_LOG(debug, "event=session_close sid=" << id_ << " reason=\"" << reason << "\"");
   if (auto h = handler_) h->on_close(reason);

@@ -100,25 +100,28 @@ class session final : public std::enable_shared_from_this<session>,
   std::shared_ptr<session_handler> handler_;
   bool awaiting_pong_ = false;
   bool closed_ = false;
-  // A closed polling session whose id stays known for one more GET: after a client's close packet
-  // (that GET, racing the POST, gets a noop "6", for at most linger_time), or after a server close
-  // with packets still queued (they go out, then "1"). Empty: forgotten at once.
-  std::string linger_reply_;
-  std::unique_ptr<boost::asio::steady_timer> linger_timer_;  // only while lingering
-  static constexpr std::chrono::milliseconds linger_time{100};
-
-  // long-polling
-  std::vector<outgoing_ptr> poll_buffer_;
-  size_t poll_buffered_bytes_ = 0;
-  http::exchange_ptr pending_get_;
-  bool poll_flush_posted_ = false;
-
-  // WebSocket (active) and the probe of an upgrade
-  std::shared_ptr<websocket::connection> ws_;
-  std::shared_ptr<websocket::connection> probe_;
-  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
   probe_events probe_events_;
-  bool probed_ = false;
+
+  // What only a long-polling session needs: allocated for a session that starts on polling, freed
+  // when it upgrades. A WebSocket session, most of them, holds none of it (DESIGN.md §8).
+  struct polling_state {
+    std::vector<outgoing_ptr> buffer;
+    size_t buffered_bytes = 0;
+    http::exchange_ptr pending_get;
+    bool flush_posted = false;
+    // The WebSocket being probed during an upgrade, and the bound on the upgrade.
+    std::shared_ptr<websocket::connection> probe;
+    std::unique_ptr<boost::asio::steady_timer> upgrade_timer;
+    bool probed = false;
+    // A closed polling session whose id stays known for one more GET: after a client's close
+    // packet (that GET, racing the POST, gets a noop "6", for at most linger_time), or after a
+    // server close with packets still queued (they go out, then "1"). Empty: forgotten at once.
+    std::string linger_reply;
+    std::unique_ptr<boost::asio::steady_timer> linger_timer;  // only while lingering
+  };
+  static constexpr std::chrono::milliseconds linger_time{100};
+  std::unique_ptr<polling_state> polling_;     // null for a WebSocket session
+  std::shared_ptr<websocket::connection> ws_;  // the active WebSocket
 };
 
 }  // namespace switchboard::engineio

@@ -1,7 +1,10 @@
 #pragma once
 // One worker's slice of a namespace's rooms: room → members here, and (inside each member) member
-// → rooms, so leaving everything costs the member's own rooms. Touched only on its worker.
+// → rooms, so leaving everything costs the member's own rooms; and the list of its members, each
+// knowing its place in it (adding and removing are constant-time, with no node per member).
+// Touched only on its worker.
 #include "fanout/adapter.h"
+#include "fanout/member_set.h"
 
 #include <unordered_map>
 #include <unordered_set>
@@ -10,7 +13,7 @@ namespace switchboard::fanout {
 
 class room_index {
  public:
-  void add_member(member& m) { members_.insert(&m); }
+  void add_member(member& m);
   void join(member& m, const std::string& room);
   void leave(member& m, const std::string& room);
   // Leaves every room and forgets the member.
@@ -30,18 +33,18 @@ class room_index {
     for (const auto& [room, members] : rooms_) fn(room);
   }
   size_t room_count() const { return rooms_.size(); }
-  const std::unordered_set<member*>* room_members(const std::string& room) const;
+  const member_set* room_members(const std::string& room) const;
 
  private:
-  std::unordered_map<std::string, std::unordered_set<member*>> rooms_;
-  std::unordered_set<member*> members_;
+  std::unordered_map<std::string, member_set> rooms_;
+  std::vector<member*> members_;  // each at its slot_
 };
 
 template <class F>
 void room_index::for_each(const broadcast_options& opts, F&& fn) const {
   std::unordered_set<member*> excluded;
   for (const auto& r : opts.except) {
-    if (auto* ms = room_members(r)) excluded.insert(ms->begin(), ms->end());
+    if (auto* ms = room_members(r)) ms->for_each([&](member* m) { excluded.insert(m); });
   }
   auto visit = [&](member* m) {
     if (excluded.empty() || !excluded.count(m)) fn(*m);
@@ -49,16 +52,14 @@ void room_index::for_each(const broadcast_options& opts, F&& fn) const {
   if (opts.rooms.empty()) {
     for (member* m : members_) visit(m);
   } else if (opts.rooms.size() == 1) {
-    if (auto* ms = room_members(opts.rooms.front())) {
-      for (member* m : *ms) visit(m);
-    }
+    if (auto* ms = room_members(opts.rooms.front())) ms->for_each(visit);
   } else {
     std::unordered_set<member*> seen;
     for (const auto& r : opts.rooms) {
       if (auto* ms = room_members(r)) {
-        for (member* m : *ms) {
+        ms->for_each([&](member* m) {
           if (seen.insert(m).second) visit(m);
-        }
+        });
       }
     }
   }

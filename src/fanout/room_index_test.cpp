@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 
 using namespace switchboard::fanout;
 
@@ -73,4 +74,66 @@ TEST(RoomIndex, DeliversOncePerMember) {
   idx.join(a, "y");
   idx.deliver(broadcast_packet{}, {{"x", "y"}, {}, false, false});
   EXPECT_EQ(a.delivered, 1);
+}
+
+TEST(RoomIndex, BigRoomsOutgrowTheInlineSetAndShrinkAgain) {
+  room_index idx;
+  std::vector<std::unique_ptr<fake_member>> ms;
+  const size_t n = member_set::inline_limit * 3;
+  for (size_t i = 0; i < n; ++i) {
+    ms.push_back(std::make_unique<fake_member>("m" + std::to_string(i)));
+    idx.add_member(*ms.back());
+    idx.join(*ms.back(), "big");
+    idx.join(*ms.back(), "big");  // twice is once, in the inline set and in the hash set
+  }
+  EXPECT_EQ(idx.room_members("big")->size(), n);
+  idx.deliver(broadcast_packet{}, {{"big"}, {}, false, false});
+  for (const auto& m : ms) EXPECT_EQ(m->delivered, 1) << m->name;
+  // Members leave from the middle: each is gone once, the others stay reachable.
+  for (size_t i = 0; i < n; i += 2) idx.remove_member(*ms[i]);
+  EXPECT_EQ(idx.member_count(), n / 2);
+  EXPECT_EQ(idx.room_members("big")->size(), n / 2);
+  EXPECT_EQ(selected(idx, {}).size(), n / 2);
+  idx.deliver(broadcast_packet{}, {{}, {}, false, false});
+  for (size_t i = 0; i < n; ++i) EXPECT_EQ(ms[i]->delivered, i % 2 ? 2 : 1) << ms[i]->name;
+  for (size_t i = 1; i < n; i += 2) idx.remove_member(*ms[i]);
+  EXPECT_EQ(idx.room_members("big"), nullptr);  // empty rooms disappear
+  EXPECT_EQ(idx.member_count(), 0u);
+}
+
+TEST(RoomIndex, RemovingTwiceOrAddingTwiceIsHarmless) {
+  room_index idx;
+  fake_member a("a"), b("b");
+  idx.add_member(a);
+  idx.add_member(a);
+  idx.add_member(b);
+  EXPECT_EQ(idx.member_count(), 2u);
+  idx.remove_member(a);
+  idx.remove_member(a);
+  EXPECT_EQ(idx.member_count(), 1u);
+  EXPECT_EQ(selected(idx, {}), std::vector<std::string>{"b"});
+}
+
+TEST(MemberSet, InsertEraseAcrossTheInlineLimit) {
+  member_set s;
+  std::vector<fake_member> ms;
+  ms.reserve(40);
+  for (int i = 0; i < 40; ++i) ms.emplace_back("m" + std::to_string(i));
+  for (auto& m : ms) EXPECT_TRUE(s.insert(&m));
+  for (auto& m : ms) EXPECT_FALSE(s.insert(&m));
+  EXPECT_EQ(s.size(), 40u);
+  EXPECT_FALSE(s.erase(nullptr));
+  for (auto& m : ms) EXPECT_TRUE(s.erase(&m));
+  EXPECT_TRUE(s.empty());
+  member_set few;
+  EXPECT_TRUE(few.insert(&ms[0]));
+  EXPECT_TRUE(few.insert(&ms[1]));
+  EXPECT_FALSE(few.erase(&ms[2]));
+  EXPECT_TRUE(few.erase(&ms[0]));
+  size_t seen = 0;
+  few.for_each([&](member* m) {
+    EXPECT_EQ(m, &ms[1]);
+    ++seen;
+  });
+  EXPECT_EQ(seen, 1u);
 }

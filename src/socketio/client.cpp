@@ -27,15 +27,22 @@ void client::start() {
 }
 
 void client::on_message(std::string&& data, bool binary) {
-  const auto r = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
-  if (r == sio::decoder::result::pending) return;
+  sio::decoder text_decoder;
+  auto& decoder = assembling_ ? *assembling_ : text_decoder;
+  const auto r = binary ? decoder.add_binary(std::move(data)) : decoder.add_text(data);
+  if (r == sio::decoder::result::pending) {
+    if (!assembling_) assembling_ = std::make_unique<sio::decoder>(std::move(text_decoder));
+    return;
+  }
   if (r == sio::decoder::result::error) {
-    SB_LOG(debug, "event=parse_error sid=" << (session_ ? session_->id() : "") << " error=\""
-                                           << decoder_.error().message << "\"");
+    SB_LOG(debug, "event=parse_error sid=" << (session_ ? session_->id() : "") << " error=\"" << decoder.error().message
+                                           << "\"");
     return close("parse error");
   }
   metrics::add(metrics::counter::packets_in);
-  on_packet(decoder_.take());
+  auto packet = decoder.take();
+  assembling_.reset();
+  on_packet(std::move(packet));
 }
 
 void client::on_packet(sio::packet&& p) {

@@ -51,7 +51,9 @@ class client final : public engineio::session_handler, public std::enable_shared
   server& server_;
   engineio::session* session_;  // null after on_close
   size_t worker_;
-  protocol::socketio::decoder decoder_;
+  // Only while a binary packet waits for its attachments (then freed: the decoder is 136 bytes
+  // of every connection, and most never send binary).
+  std::unique_ptr<protocol::socketio::decoder> assembling_;
   std::vector<std::shared_ptr<socket>> sockets_;  // connected, one per namespace
   // Until the first namespace is joined (then freed: a timer is 112 bytes of every connection).
   std::unique_ptr<boost::asio::steady_timer> connect_timer_;

@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
+
+#include <unistd.h>
 
 namespace switchboard::websocket {
 
@@ -19,9 +22,60 @@ namespace {
 // How long a close may take from our close frame to the client's end of stream: the frame may
 // wait behind what the kernel holds for a slow consumer, then the client answers and closes.
 constexpr auto close_timeout = std::chrono::seconds(10);
+
+// The frames of one write as an Asio buffer sequence, read straight from the frames in flight:
+// no vector of buffers per connection.
+class frame_buffers {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::bidirectional_iterator_tag;
+    using value_type = boost::asio::const_buffer;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = value_type;
+
+    const_iterator() = default;
+    explicit const_iterator(const shared_bytes* at) : at_(at) {}
+    value_type operator*() const { return {(*at_)->data(), (*at_)->size()}; }
+    const_iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    const_iterator operator++(int) { return const_iterator(at_++); }
+    const_iterator& operator--() {
+      --at_;
+      return *this;
+    }
+    const_iterator operator--(int) { return const_iterator(at_--); }
+    friend bool operator==(const_iterator a, const_iterator b) { return a.at_ == b.at_; }
+
+   private:
+    const shared_bytes* at_ = nullptr;
+  };
+
+  explicit frame_buffers(const std::vector<shared_bytes>& frames) : frames_(&frames) {}
+  const_iterator begin() const { return const_iterator(frames_->data()); }
+  const_iterator end() const { return const_iterator(frames_->data() + frames_->size()); }
+
+ private:
+  const std::vector<shared_bytes>* frames_;
+};
 }  // namespace
 
-connection::connection(http::tcp::socket socket, uint64_t max_message, queue_limits limits)
+connection::socket_type connection::adopt(boost::asio::io_context& ctx, http::tcp::socket socket) {
+  socket_type adopted(ctx);
+  error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return adopted;  // the peer is gone already: a closed socket, which the first read reports
+  const int fd = socket.release(ec);
+  if (ec) return adopted;
+  adopted.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
+  return adopted;
+}
+
+connection::connection(socket_type socket, uint64_t max_message, queue_limits limits)
     : socket_(std::move(socket)), reader_(max_message), limits_(limits) {
   error_code ignored;
   socket_.non_blocking(true, ignored);
@@ -147,11 +201,10 @@ void connection::flush() {
   flush_posted_ = false;
   if (writing_ || !socket_.is_open()) return;
   if (queue_.empty()) {
-    // Idle: vectors grown by a burst (a join storm's presence events, a backlog) give their
-    // blocks back, or every connection would keep its peak for life. Small ones stay: freeing
-    // them would cost an allocation per delivery on the hot path.
-    if (std::max({queue_.capacity(), inflight_.capacity(), buffers_.capacity()}) > keep_capacity)
-      release_idle_buffers();
+    // Idle: the queue's blocks go back (see the header), or every connection would keep the
+    // capacity of its biggest burst for life.
+    std::vector<shared_bytes>().swap(queue_);
+    std::vector<shared_bytes>().swap(inflight_);
     // Our close frame is out: end of stream after it, then the client's end of stream closes the
     // socket (on_readable), or the close timeout does.
     if (closing_) {
@@ -162,25 +215,18 @@ void connection::flush() {
   }
   writing_ = true;
   inflight_.swap(queue_);
-  buffers_.clear();
-  for (const auto& f : inflight_) buffers_.emplace_back(f->data(), f->size());
-  boost::asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, size_t written) {
-    self->writing_ = false;
-    self->queued_bytes_ -= std::min(self->queued_bytes_, written);
-    metrics::add(metrics::counter::bytes_out, static_cast<int64_t>(written));
-    self->inflight_.clear();
-    if (ec) {
-      self->shutdown_socket();
-      return self->finish("transport error");
-    }
-    self->flush();
-  });
-}
-
-void connection::release_idle_buffers() {
-  std::vector<shared_bytes>().swap(queue_);
-  std::vector<shared_bytes>().swap(inflight_);
-  std::vector<boost::asio::const_buffer>().swap(buffers_);
+  boost::asio::async_write(socket_, frame_buffers(inflight_),
+                           [self = shared_from_this()](error_code ec, size_t written) {
+                             self->writing_ = false;
+                             self->queued_bytes_ -= std::min(self->queued_bytes_, written);
+                             metrics::add(metrics::counter::bytes_out, static_cast<int64_t>(written));
+                             self->inflight_.clear();
+                             if (ec) {
+                               self->shutdown_socket();
+                               return self->finish("transport error");
+                             }
+                             self->flush();
+                           });
 }
 
 void connection::shutdown_socket() {

@@ -9,8 +9,8 @@
 // closed as a slow consumer.
 //
 // Memory (DESIGN.md §8 "small idle connections"): the tail is released as soon as it is empty,
-// the send queue's vectors when they are empty after a burst grew them, so that a burst does not
-// leave its peak capacity behind on every connection.
+// the send queue's blocks as soon as a write leaves it empty, so an idle connection holds no buffer
+// at all. That costs two small allocations per write, next to the write's system call.
 //
 // The owner receives events through `events`; it must call `detach()` before it goes away.
 // Callbacks may call `send`/`close` but must not destroy the connection (it is reference counted).
@@ -18,6 +18,7 @@
 #include "http/types.h"
 #include "protocol/websocket/reader.h"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -45,7 +46,14 @@ class connection final : public std::enable_shared_from_this<connection>, privat
     ~events() = default;
   };
 
-  connection(http::tcp::socket socket, uint64_t max_message, queue_limits limits);
+  // A socket bound to its worker's io_context by type, not through the type-erased executor the
+  // HTTP layer uses: the socket and every operation pending on it are 40 bytes smaller, which
+  // every idle connection pays for its whole life (DESIGN.md §8 "small idle connections").
+  using socket_type = boost::asio::basic_stream_socket<http::tcp, boost::asio::io_context::executor_type>;
+  // `socket` moved onto `ctx` (its worker's) as a socket_type.
+  static socket_type adopt(boost::asio::io_context& ctx, http::tcp::socket socket);
+
+  connection(socket_type socket, uint64_t max_message, queue_limits limits);
 
   // Writes `handshake_response` first, then reads frames; `buffered` are bytes already read
   // past the HTTP request.
@@ -67,8 +75,6 @@ class connection final : public std::enable_shared_from_this<connection>, privat
   void on_readable(boost::system::error_code ec);
   void schedule_flush();
   void flush();
-  void release_idle_buffers();
-  static constexpr size_t keep_capacity = 8;  // queue entries an idle connection may keep
   void finish(std::string_view reason);
   void shutdown_socket();
 
@@ -77,14 +83,13 @@ class connection final : public std::enable_shared_from_this<connection>, privat
   void on_pong(std::string_view payload) override;
   void on_close(uint16_t code, std::string_view reason) override;
 
-  http::tcp::socket socket_;
+  socket_type socket_;
   protocol::websocket::reader reader_;
   queue_limits limits_;
   events* events_ = nullptr;
-  std::string tail_;                 // an incomplete frame, when the last read ended inside one
-  std::vector<shared_bytes> queue_;  // frames waiting for the next write
-  std::vector<shared_bytes> inflight_;
-  std::vector<boost::asio::const_buffer> buffers_;
+  std::string tail_;                                        // an incomplete frame, when the last read ended inside one
+  std::vector<shared_bytes> queue_;                         // frames waiting for the next write
+  std::vector<shared_bytes> inflight_;                      // the frames of the write in flight
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // armed by close(): bounds the close handshake
   size_t queued_bytes_ = 0;
   bool writing_ = false;
