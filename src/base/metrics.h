@@ -27,6 +27,7 @@ enum class counter : uint8_t {
   api_requests,                // HTTP server API requests
   redis_round_trips,           // Redis commands answered
   redis_reconnects,            // Redis connections re-established
+  redis_subscribe_refusals,    // SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE Redis refused (an ACL without the channel)
   bridged_messages,            // payloads from bridge channels emitted to clients
   relayed_jobs,                // relayed client events Redis accepted for workers
   cluster_bad_messages,        // messages on cluster channels that could not be used (dropped)

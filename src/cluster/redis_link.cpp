@@ -17,7 +17,8 @@ redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
     : loops_(loops),
       endpoint_(std::move(endpoint)),
       pub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::commands, "pub")),
-      sub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::subscriber, "sub")) {
+      sub_(std::make_shared<redis_connection>(loops.context(0), endpoint_, redis_connection::mode::subscriber, "sub")),
+      resubscribe_timer_(loops.context(0)) {
   metrics::set_redis_connected(0);
   pub_->on_ready = [this] {
     discovered_ = false;
@@ -28,16 +29,48 @@ redis_link::redis_link(loop_group& loops, redis_endpoint endpoint)
   sub_->on_lost = [this](std::string_view) { update_state(); };
   sub_->on_push = [this](const redis_value& v) { on_push(v); };
   sub_->on_ready = [this] {
-    unconfirmed_ = channels_.size() + patterns_.size();
-    std::vector<std::string_view> argv{"SUBSCRIBE"};
-    for (const auto& [c, fn] : channels_) argv.push_back(c);
-    if (argv.size() > 1) sub_->command(argv);
-    argv = {"PSUBSCRIBE"};
-    for (const auto& [p, fn] : patterns_) argv.push_back(p);
-    if (argv.size() > 1) sub_->command(argv);
-    if (discovered_ && slot_owner_.empty()) resubscribe_shards(*sub_);
+    subscribe_all();
     update_state();
   };
+}
+
+void redis_link::subscribe_all() {
+  unconfirmed_ = channels_.size() + patterns_.size();
+  std::vector<std::string_view> argv{"SUBSCRIBE"};
+  for (const auto& [c, fn] : channels_) argv.push_back(c);
+  if (argv.size() > 1) sub_->command(argv);
+  argv = {"PSUBSCRIBE"};
+  for (const auto& [p, fn] : patterns_) argv.push_back(p);
+  if (argv.size() > 1) sub_->command(argv);
+  if (discovered_ && slot_owner_.empty()) resubscribe_shards(*sub_);
+}
+
+void redis_link::on_subscribe_refused(const redis_value& v) {
+  // Redis refuses a whole SUBSCRIBE for one channel the user may not use (an ACL without it:
+  // "NOPERM …"). The link stays disconnected, so the node does not count on messages it cannot
+  // hear; the operator learns which channels to grant (one line per round of subscriptions), and
+  // the subscriptions are asked for again every few seconds, so that granting them is enough.
+  metrics::add(metrics::counter::redis_subscribe_refusals);
+  if (resubscribe_pending_) return;
+  resubscribe_pending_ = true;
+  std::string channels, patterns, shard_channels;
+  for (const auto& [c, fn] : channels_) channels += (channels.empty() ? "" : " ") + c;
+  for (const auto& [p, fn] : patterns_) patterns += (patterns.empty() ? "" : " ") + p;
+  for (const auto& [c, fn] : shard_channels_) shard_channels += (shard_channels.empty() ? "" : " ") + c;
+  SB_LOG(error, "event=redis_subscribe_refused redis="
+                    << endpoint_.describe() << " error=\"" << v.str << "\" channels=\"" << channels << "\" patterns=\""
+                    << patterns << "\" shard_channels=\"" << shard_channels
+                    << "\" retry_ms=" << std::chrono::milliseconds(subscribe_retry).count()
+                    << " hint=\"grant the Redis user these channels (ACL &pattern)\"");
+  resubscribe_timer_.expires_after(subscribe_retry);
+  resubscribe_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // stopped: the link may be gone
+    resubscribe_pending_ = false;
+    if (sub_->ready()) subscribe_all();
+    for (const auto& sh : shards_) {
+      if (sh->sub->ready()) resubscribe_shards(*sh->sub);
+    }
+  });
 }
 
 void redis_link::subscribe(std::string channel, message_fn fn) { channels_[std::move(channel)] = std::move(fn); }
@@ -143,6 +176,7 @@ void redis_link::start() {
 
 void redis_link::stop() {
   loops_.post(0, [this] {
+    resubscribe_timer_.cancel();
     pub_->stop();
     sub_->stop();
     for (auto& s : shards_) {
@@ -213,6 +247,7 @@ void redis_link::route(std::vector<std::string> argv, redis_connection::reply_fn
 void redis_link::on_push(const redis_value& v) {
   // ["message" | "smessage", channel, payload] or ["pmessage", pattern, channel, payload]; the
   // rest are subscription confirmations.
+  if (v.is_error()) return on_subscribe_refused(v);
   if (v.type != redis_value::kind::array || v.elements.empty()) return;
   const auto& kind = v.elements[0].str;
   try {

@@ -12,7 +12,10 @@
 #include "base/loop_group.h"
 #include "cluster/redis_connection.h"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -74,6 +77,8 @@ class redis_link {
   void apply_slots(const redis_value& slots);
   shard& shard_at(const std::string& host, uint16_t port);
   redis_connection& sub_for(const std::string& channel);
+  void subscribe_all();  // on sub_: every channel and pattern, and the shard channels it serves
+  void on_subscribe_refused(const redis_value& v);
   // SSUBSCRIBE every shard channel that `conn` serves (after it became ready, or after discovery).
   void resubscribe_shards(redis_connection& conn);
 
@@ -90,6 +95,10 @@ class redis_link {
   bool started_ = false;
   bool discovered_ = false;  // CLUSTER SLOTS answered since the last connection
   size_t unconfirmed_ = 0;   // subscriptions sent on sub_ and not yet confirmed
+  // After Redis refused a subscription: all of them are asked for again after `subscribe_retry`.
+  static constexpr std::chrono::seconds subscribe_retry{5};
+  boost::asio::steady_timer resubscribe_timer_;
+  bool resubscribe_pending_ = false;
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<shard*> slot_owner_;  // 16384 entries on a cluster; empty on a single Redis
 };

@@ -59,7 +59,8 @@ class server {
     // Declared before the sessions, so destroyed after them: a session unlinks its hook as it goes.
     deadline_list ping_interval;
     deadline_list ping_timeout;
-    std::unordered_map<std::string, std::shared_ptr<session>> sessions;
+    // Keyed by a view of the session's own id: no second copy of every id.
+    std::unordered_map<std::string_view, std::shared_ptr<session>> sessions;
   };
 
   void handle_on_owner(http::exchange_ptr ex, std::string sid);

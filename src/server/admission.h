@@ -2,12 +2,16 @@
 // Admission of new connections (Engine.IO handshakes: requests under the Socket.IO path without a
 // `sid`): at most --max-connections open sessions on this node, and --connect-rate new ones per
 // second for the node and --connect-rate-per-address per client address. A refused client gets
-// 503 with Retry-After: the official client counts it as a failed attempt and tries again with its
-// backoff, and a proxy may try another node (deploy/nginx: proxy_next_upstream http_503). So a
-// reconnect storm is spread over time instead of landing on one node at once.
+// Retry-After and {error, message}: the official client counts it as a failed attempt and tries
+// again with its backoff, so a reconnect storm is spread over time instead of landing on one node
+// at once. A full node answers 503, which a proxy retries on another node (deploy/nginx:
+// proxy_next_upstream http_503) and counts against the node; a rate refusal answers 429, which a
+// proxy passes to the client and does not count: a node that only asks clients to slow down stays
+// in its proxy's rotation, with the long-polling sessions it serves.
 //
 // Requests of sessions already open (polls, POSTs, the upgrade to WebSocket) are never refused.
 #include "base/shared_rate_limiter.h"
+#include "http/types.h"
 
 #include <cstdint>
 #include <optional>
@@ -22,7 +26,8 @@ struct admission_limits {
 };
 
 struct admission_refusal {
-  std::string error;  // too_many_connections or rate_limited
+  http::status status;  // 503 (too_many_connections, draining) or 429 (rate_limited)
+  std::string error;    // too_many_connections, rate_limited or draining
   std::string message;
   int64_t retry_after_seconds;
 };

@@ -149,13 +149,15 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->envname(env("MAX_CONNECTIONS"))
       ->capture_default_str();
   app.add_option("--connect-rate", connect_rate,
-                 "new connections per second this node accepts: PER_SECOND[:BURST]; more get 503 with Retry-After; 0 "
+                 "new connections per second this node accepts: PER_SECOND[:BURST]; more get 429 with Retry-After; 0 "
                  "turns it off")
       ->check(rate_validator())
       ->envname(env("CONNECT_RATE"))
       ->capture_default_str();
-  app.add_option("--connect-rate-per-address", connect_rate_per_address,
-                 "new connections per second from one client address: PER_SECOND[:BURST]; 0 turns it off")
+  app.add_option(
+         "--connect-rate-per-address", connect_rate_per_address,
+         "new connections per second from one client address: PER_SECOND[:BURST]; more get 429 with Retry-After; 0 "
+         "turns it off")
       ->check(rate_validator())
       ->envname(env("CONNECT_RATE_PER_ADDRESS"))
       ->capture_default_str();

@@ -160,12 +160,13 @@ int main(int argc, char** argv) {
           t.param("sid") == nullptr) {
         std::optional<server::admission_refusal> refusal;
         if (draining.load()) {
-          refusal = {"draining", "this node is shutting down; connect again, to another node", 1};
+          refusal = {http::status::service_unavailable, "draining",
+                     "this node is shutting down; connect again, to another node", 1};
         } else {
           refusal = admission.admit(ex->remote().address().to_string(), io.engine().session_count());
         }
         if (refusal) {
-          auto res = http::make_response(ex->req(), http::status::service_unavailable, "application/json",
+          auto res = http::make_response(ex->req(), refusal->status, "application/json",
                                          to_json(json{{"error", refusal->error}, {"message", refusal->message}}));
           res.set(http::field::retry_after, std::to_string(refusal->retry_after_seconds));
           res.keep_alive(false);

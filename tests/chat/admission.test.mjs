@@ -1,6 +1,7 @@
 // Admission limits (src/server/admission.h) and the per-socket limits of the chat:
 // --max-connections, --connect-rate and --connect-rate-per-address refuse a new Engine.IO session
-// (a request under /socket.io/ without `sid`) with 503, Retry-After and {error, message}, while
+// (a request under /socket.io/ without `sid`) with Retry-After and {error, message}: 503 for a full
+// node, 429 for a rate (so that a proxy keeps the node in its rotation), while
 // the requests of sessions already open are never refused; --event-rate-limit refuses any chat
 // event past the socket's budget (rate_limited); --max-rooms-per-socket refuses a join past it
 // (too_many_rooms). Every refusal is counted in /metrics.
@@ -75,9 +76,12 @@ function assertAdmitted(res, what) {
   assert.match(res.text, /^0\{"sid":"/, `${what}: expected an Engine.IO open packet, got ${res.text}`);
 }
 
-// 503, Retry-After in whole seconds (≥ 1), a JSON body {error: code, message}; returns Retry-After.
+// 503 for a full node, 429 for a rate; Retry-After in whole seconds (≥ 1), a JSON body
+// {error: code, message}; returns Retry-After.
+const REFUSAL_STATUS = { too_many_connections: 503, rate_limited: 429 };
 function assertRefused(res, code, what) {
-  assert.equal(res.status, 503, `${what}: expected 503, got ${res.status} ${res.text}`);
+  const status = REFUSAL_STATUS[code];
+  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status} ${res.text}`);
   assert.match(res.headers["content-type"] ?? "", /application\/json/, `${what}: content-type`);
   assert.ok(res.json && typeof res.json === "object", `${what}: body is not JSON: ${res.text}`);
   assert.equal(res.json.error, code, `${what}: error code in ${res.text}`);
@@ -88,10 +92,10 @@ function assertRefused(res, code, what) {
   return Number(retryAfter);
 }
 
-// The transport error of a refused official client names the 503.
-function assertRefusedClient(err, what) {
+// The transport error of a refused official client names the status.
+function assertRefusedClient(err, status, what) {
   const detail = String(err.description?.message ?? err.description);
-  assert.match(detail, /503/, `${what}: connect_error ${err.message} (${detail}) should come from a 503`);
+  assert.match(detail, new RegExp(status), `${what}: connect_error ${err.message} (${detail}) should come from a ${status}`);
 }
 
 // Waits (bounded) for "connect", however many connect_error come before it (a reconnecting client).
@@ -138,7 +142,7 @@ describe("--max-connections 2", { timeout: TEST_TIMEOUT }, () => {
       randomizationFactor: 0,
     });
     late.on("connect_error", () => refusedAttempts++);
-    assertRefusedClient(await connectError(late), "3rd official client");
+    assertRefusedClient(await connectError(late), 503, "3rd official client");
 
     // The node is full, yet the polling session's requests (they carry its sid) are answered:
     // its POSTs (join, message) and its long-poll GETs (the deliveries).
@@ -205,7 +209,7 @@ describe("--connect-rate-per-address 0.01:2 (no refill during the test)", { time
     await server?.stop();
   });
 
-  test("an address gets 2 sessions, the 3rd is refused 503 rate_limited with Retry-After; other addresses are not", async () => {
+  test("an address gets 2 sessions, the 3rd is refused 429 rate_limited with Retry-After; other addresses are not", async () => {
     const before = await metric(server, REFUSED);
     assertAdmitted(await handshake(server, "127.0.0.2"), "1st from 127.0.0.2");
     assertAdmitted(await handshake(server, "127.0.0.2"), "2nd from 127.0.0.2");
@@ -218,7 +222,7 @@ describe("--connect-rate-per-address 0.01:2 (no refill during the test)", { time
     const ada = await openUser(server, "ada", { localAddress: "127.0.0.3" });
     const bob = await openUser(server, "bob", { localAddress: "127.0.0.3" });
     const carl = connectUser(server, "carl", { localAddress: "127.0.0.3" });
-    assertRefusedClient(await connectError(carl), "3rd from 127.0.0.3");
+    assertRefusedClient(await connectError(carl), 429, "3rd from 127.0.0.3");
     const room = uniqueRoom("per-address");
     await join(ada, room);
     await join(bob, room);
@@ -231,7 +235,7 @@ describe("--connect-rate-per-address 0.01:2 (no refill during the test)", { time
     const preflight = { Origin: "http://example.test", "Access-Control-Request-Method": "GET" };
     for (let i = 0; i < 3; i++) {
       const res = await handshake(server, "127.0.0.9", "OPTIONS", preflight);
-      assert.notEqual(res.status, 503, `preflight ${i} is not refused: ${res.text}`);
+      assert.ok(res.status !== 503 && res.status !== 429, `preflight ${i} is not refused: ${res.text}`);
     }
     assertAdmitted(await handshake(server, "127.0.0.9"), "1st GET after 3 preflights");
     assertAdmitted(await handshake(server, "127.0.0.9"), "2nd GET after 3 preflights");
@@ -269,7 +273,7 @@ describe("--connect-rate 0.01:2 (node-wide)", { timeout: TEST_TIMEOUT }, () => {
     await server?.stop();
   });
 
-  test("2 new sessions pass, then every address is refused 503 rate_limited; the admitted ones work", async () => {
+  test("2 new sessions pass, then every address is refused 429 rate_limited; the admitted ones work", async () => {
     const before = await metric(server, REFUSED);
     const ada = await openUser(server, "ada", { localAddress: "127.0.0.2" });
     assertAdmitted(await handshake(server, "127.0.0.3"), "2nd new session, another address");
@@ -277,7 +281,7 @@ describe("--connect-rate 0.01:2 (node-wide)", { timeout: TEST_TIMEOUT }, () => {
     assert.ok(retryAfter > 1 && retryAfter <= 100, `Retry-After ${retryAfter} for a 0.01/s refill`);
     assertRefused(await handshake(server, "127.0.0.2"), "rate_limited", "4th");
     const bob = connectUser(server, "bob", { localAddress: "127.0.0.5" });
-    assertRefusedClient(await connectError(bob), "an official client");
+    assertRefusedClient(await connectError(bob), 429, "an official client");
     const room = uniqueRoom("node-rate");
     await join(ada, room);
     await send(ada, room, "admitted before the limit");

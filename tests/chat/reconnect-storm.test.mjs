@@ -2,7 +2,7 @@
 // (SIGKILL, a crash) and started again on the same port and --data-dir. Every client's own
 // reconnection (its backoff with jitter) brings it back at about the same moment: all of them are
 // connected again within a bound, the admission limit (--connect-rate) refuses part of the storm
-// with 503 + Retry-After and the clients retry, and the restarted node's memory and CPU stay
+// with 429 + Retry-After and the clients retry, and the restarted node's memory and CPU stay
 // bounded. A room works afterwards.
 //
 // The client side is this one Node process. The clients use `transports: ["websocket"]`: one TCP
