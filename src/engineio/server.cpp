@@ -27,15 +27,6 @@ bool server::matches(std::string_view path) const {
          path == std::string_view(options_.path).substr(0, options_.path.size() - 1);
 }
 
-namespace {
-// A TLS client's socket is a socketpair end (http/tls_relay.h), which has no TCP address.
-http::tcp protocol_of(const http::tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto local = socket.local_endpoint(ec);
-  return ec ? http::tcp::v4() : local.protocol();
-}
-}  // namespace
-
 void write_and_close(http::tcp::socket socket, std::string response) {
   auto sock = std::make_shared<http::tcp::socket>(std::move(socket));
   auto body = std::make_shared<std::string>(std::move(response));
@@ -101,7 +92,7 @@ void server::handle(http::exchange_ptr ex) {
       if (upgrade) {
         std::string buffered;
         auto socket = ex->take_socket(buffered);
-        const auto protocol = protocol_of(socket);
+        const auto protocol = http::protocol_of(socket);
         return handle_upgrade_on_owner(*sid, protocol, socket.release(), std::move(buffered), std::move(ex->req()));
       }
       return handle_on_owner(std::move(ex), *sid);
@@ -110,7 +101,7 @@ void server::handle(http::exchange_ptr ex) {
       // The socket moves to the owner's worker as a bare descriptor.
       std::string buffered;
       auto socket = ex->take_socket(buffered);
-      const auto protocol = protocol_of(socket);
+      const auto protocol = http::protocol_of(socket);
       const int fd = socket.release();
       loops_.post(*owner, [this, sid = *sid, protocol, fd, buffered = std::move(buffered),
                            req = std::move(ex->req())]() mutable {

@@ -18,6 +18,12 @@ response make_response(const request& req, status code, std::string_view content
   return res;
 }
 
+tcp protocol_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto local = socket.local_endpoint(ec);
+  return ec ? tcp::v4() : local.protocol();
+}
+
 connection::connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim,
                        tcp::endpoint remote)
     : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim), remote_(remote) {}

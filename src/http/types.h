@@ -16,4 +16,8 @@ using tcp = boost::asio::ip::tcp;
 // A complete response with a body and its content type; keep-alive follows the request.
 response make_response(const request& req, status code, std::string_view content_type, std::string body);
 
+// The protocol (v4 or v6) of a connected socket, for re-opening its descriptor elsewhere. A TLS
+// client's socket is a socketpair end (tls_relay.h), which may have no TCP address: v4 then.
+tcp protocol_of(const tcp::socket& socket);
+
 }  // namespace switchboard::http

@@ -65,11 +65,10 @@ class frame_buffers {
 
 connection::socket_type connection::adopt(boost::asio::io_context& ctx, http::tcp::socket socket) {
   socket_type adopted(ctx);
+  const auto protocol = http::protocol_of(socket);
   error_code ec;
-  const auto protocol = socket.local_endpoint(ec).protocol();
-  if (ec) return adopted;  // the peer is gone already: a closed socket, which the first read reports
   const int fd = socket.release(ec);
-  if (ec) return adopted;
+  if (ec) return adopted;  // not open: a closed socket, which its first read reports
   adopted.assign(protocol, fd, ec);
   if (ec) ::close(fd);
   return adopted;
