@@ -10,7 +10,7 @@
 //
 // Memory (DESIGN.md §8 "small idle connections"): the tail is released as soon as it is empty,
 // the send queue's blocks as soon as a write leaves it empty, so an idle connection holds no buffer
-// at all. That costs two small allocations per write, next to the write's system call.
+// at all. That costs one small allocation per write, next to the write's system call.
 //
 // The owner receives events through `events`; it must call `detach()` before it goes away.
 // Callbacks may call `send`/`close` but must not destroy the connection (it is reference counted).
