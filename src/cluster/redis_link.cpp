@@ -45,6 +45,15 @@ void redis_link::subscribe_all() {
   if (discovered_ && slot_owner_.empty()) resubscribe_shards(*sub_);
 }
 
+namespace {
+// A channel table's channels (or patterns), space-separated, for a log line.
+std::string names_of(const std::map<std::string, redis_link::message_fn>& table) {
+  std::string names;
+  for (const auto& [name, fn] : table) names += (names.empty() ? "" : " ") + name;
+  return names;
+}
+}  // namespace
+
 void redis_link::on_subscribe_refused(const redis_value& v) {
   // Redis refuses a whole SUBSCRIBE for one channel the user may not use (an ACL without it:
   // "NOPERM …"). The link stays disconnected, so the node does not count on messages it cannot
@@ -53,13 +62,9 @@ void redis_link::on_subscribe_refused(const redis_value& v) {
   metrics::add(metrics::counter::redis_subscribe_refusals);
   if (resubscribe_pending_) return;
   resubscribe_pending_ = true;
-  std::string channels, patterns, shard_channels;
-  for (const auto& [c, fn] : channels_) channels += (channels.empty() ? "" : " ") + c;
-  for (const auto& [p, fn] : patterns_) patterns += (patterns.empty() ? "" : " ") + p;
-  for (const auto& [c, fn] : shard_channels_) shard_channels += (shard_channels.empty() ? "" : " ") + c;
   SB_LOG(error, "event=redis_subscribe_refused redis="
-                    << endpoint_.describe() << " error=\"" << v.str << "\" channels=\"" << channels << "\" patterns=\""
-                    << patterns << "\" shard_channels=\"" << shard_channels
+                    << endpoint_.describe() << " error=\"" << v.str << "\" channels=\"" << names_of(channels_)
+                    << "\" patterns=\"" << names_of(patterns_) << "\" shard_channels=\"" << names_of(shard_channels_)
                     << "\" retry_ms=" << std::chrono::milliseconds(subscribe_retry).count()
                     << " hint=\"grant the Redis user these channels (ACL &pattern)\"");
   resubscribe_timer_.expires_after(subscribe_retry);

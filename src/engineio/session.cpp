@@ -172,7 +172,7 @@ void session::on_packet(eio::packet&& p) {
     case packet_type::close:
       if (polling_ && polling_->pending_get) {
         answer_get(polling_->pending_get, "6");  // client-initiated: the poll ends with a noop
-      } else if (polling_ && transport_ == transport_kind::polling) {
+      } else if (polling_) {
         polling_->linger_reply = "6";  // the client's last GET may be on its way on another connection
       }
       teardown("transport close");
@@ -206,7 +206,7 @@ void session::on_ws_message(bool binary, std::string&& payload) {
 void session::on_ws_closed(std::string_view reason) { teardown(reason); }
 
 void session::on_upgrade(std::shared_ptr<websocket::connection> ws, std::string response, std::string buffered) {
-  if (closed_ || transport_ != transport_kind::polling || polling_->probe) {
+  if (closed_ || !polling_ || polling_->probe) {
     // Already upgraded or upgrading: accept and close at once, as Node does.
     ws->start(std::move(response), {}, nullptr);
     ws->close(protocol::websocket::close_normal);

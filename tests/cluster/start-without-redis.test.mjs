@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { metric } from "../chat/chat-harness.mjs";
+import { api, metric } from "../chat/chat-harness.mjs";
 import {
   LINK_WAIT,
   Resources,
@@ -45,12 +45,8 @@ test("a node whose Redis is down starts, serves, reports it, and joins when Redi
   const amy = await openUser(A, "amy");
   await join(ada, "early");
   await join(amy, "early");
-  const pub = await fetch(`${A.url}/api/publish`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ room: "early", event: "notice", data: "local" }),
-  });
-  assert.equal(pub.status, 200);
+  const pub = await api(A, "/api/publish", { json: { room: "early", event: "notice", data: "local" } });
+  assert.equal(pub.status, 200, pub.text);
   assert.deepEqual((await amy.log.take("notice", WAIT, "a local broadcast")).args, ["local"]);
 
   await redis.start();

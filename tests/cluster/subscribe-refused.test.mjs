@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { metric } from "../chat/chat-harness.mjs";
+import { api, metric } from "../chat/chat-harness.mjs";
 import {
   LINK_WAIT,
   Resources,
@@ -67,12 +67,8 @@ test("refused subscriptions: logged with the channels, counted, disconnected; gr
   const amy = await openUser(A, "amy");
   await join(ada, "acl");
   await join(amy, "acl");
-  const pub = await fetch(`${A.url}/api/publish`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ room: "acl", event: "notice", data: "local while refused" }),
-  });
-  assert.equal(pub.status, 200);
+  const pub = await api(A, "/api/publish", { json: { room: "acl", event: "notice", data: "local while refused" } });
+  assert.equal(pub.status, 200, pub.text);
   assert.deepEqual((await amy.log.take("notice", WAIT, "a local broadcast")).args, ["local while refused"]);
 
   // Granted: the node subscribes again by itself and talks with another node.
