@@ -208,9 +208,10 @@ int main(int argc, char** argv) {
     }
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
-      if (redis_mode == "sharded") return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, "socket.io");
-      return std::make_unique<cluster::redis_adapter>(
-          loops, *redis, nsp, "socket.io", fanout::recovery_settings{std::chrono::milliseconds(recovery_window)});
+      const fanout::recovery_settings recovery{std::chrono::milliseconds(recovery_window)};
+      if (redis_mode == "sharded")
+        return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, "socket.io", recovery);
+      return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, "socket.io", recovery);
     });
   }
 

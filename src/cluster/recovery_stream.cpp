@@ -11,10 +11,10 @@ namespace switchboard::cluster {
 namespace {
 
 // KEYS[1] stream, KEYS[2] the broadcast's token key; ARGV recovery channel, message before the
-// offset, after it, MAXLEN, plain channel, plain message, "1" on a retry, the token key's lifetime
-// (ms). The token key holds the stream id the broadcast got: when a first attempt's reply was lost
-// with the connection, the broadcast may be in the stream already, and a retry must not add it
-// twice.
+// offset, after it, MAXLEN, plain channel (empty: no plain copy), plain message, "1" on a retry,
+// the token key's lifetime (ms), PUBLISH or SPUBLISH for the recovery channel. The token key holds the stream id the
+// broadcast got: when a first attempt's reply was lost with the connection, the broadcast may be in the stream already,
+// and a retry must not add it twice.
 constexpr const char* append_script = R"(
 if ARGV[7] == '1' then
   local appended = redis.call('GET', KEYS[2])
@@ -25,8 +25,8 @@ local ms, seq = string.match(id, '^(%d+)-(%d+)$')
 if #ms > 13 or #seq > 6 then return redis.error_reply('stream id too long for an offset: ' .. id) end
 redis.call('SET', KEYS[2], id, 'PX', ARGV[8])
 local offset = string.rep('0', 13 - #ms) .. ms .. '-' .. string.rep('0', 6 - #seq) .. seq
-redis.call('PUBLISH', ARGV[1], ARGV[2] .. offset .. ARGV[3])
-redis.call('PUBLISH', ARGV[5], ARGV[6])
+redis.call(ARGV[9], ARGV[1], ARGV[2] .. offset .. ARGV[3])
+if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return id
 )";
 
@@ -84,9 +84,11 @@ std::optional<fanout::log_position> offset_position(std::string_view offset) {
 }
 
 recovery_stream::recovery_stream(redis_link& link, const std::string& prefix, const std::string& nsp,
-                                 std::chrono::milliseconds window, size_t max_packets)
+                                 std::chrono::milliseconds window, size_t max_packets, pubsub mode)
     : link_(link),
-      channel_(prefix + "-recovery#" + nsp + "#"),
+      mode_(mode),
+      // The hash tag puts the shard channel in the stream's slot: a script may only SPUBLISH there.
+      channel_(mode == pubsub::sharded ? prefix + "-recovery#{" + nsp + "}#" : prefix + "-recovery#" + nsp + "#"),
       stream_key_(prefix + ":recovery:{" + nsp + "}"),
       session_prefix_(stream_key_ + ":session:"),
       window_ms_(std::to_string(window.count())),
@@ -104,7 +106,8 @@ std::optional<recovery_stream::append> recovery_stream::prepare(const std::strin
 void recovery_stream::append_and_publish(const append& a, bool retry, std::function<void(bool appended)> done) {
   link_.command(
       {"EVAL", append_script, "2", stream_key_, stream_key_ + ":token:" + a.token, channel_, a.before, a.after,
-       max_packets_, a.plain_channel, a.plain, retry ? "1" : "0", window_ms_},
+       max_packets_, a.plain_channel, a.plain, retry ? "1" : "0", window_ms_,
+       mode_ == pubsub::sharded ? "SPUBLISH" : "PUBLISH"},
       [done = std::move(done), sent = std::chrono::steady_clock::now()](const redis_value& v) {
         if (v.type == redis_value::kind::string) {
           // The script is this broadcast's PUBLISH: its round trip is the publish latency.

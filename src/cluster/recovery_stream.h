@@ -1,13 +1,14 @@
 #pragma once
-// Connection state recovery across a cluster (classic mode): what a client missed must be
-// readable by every node, since it may come back to another one. One script appends each
-// recoverable broadcast to a Redis stream per namespace and publishes it on the namespace's
-// recovery channel, so the stream's order is the order every Switchboard node hears them in. The
+// Connection state recovery across a cluster: what a client missed must be readable by every
+// node, since it may come back to another one. One script appends each recoverable broadcast to a
+// Redis stream per namespace and publishes it on the namespace's recovery channel, so the
+// stream's order is the order every Switchboard node hears them in. In sharded mode that channel
+// is a shard channel in the stream's slot, so the script may SPUBLISH it on a Redis Cluster too. The
 // stream entry id becomes the packet's offset: the node encodes the message with a placeholder
 // where the offset goes and the script splices the id in (fixed width, so the MessagePack string
 // header stays right). The same script publishes the message without offset on the adapter's
 // usual channel, for servers without recovery (Node's Redis adapter: its clients see no extra
-// argument).
+// argument); in sharded mode the adapter publishes that copy itself (recovery_log.h).
 // Sessions are kept as keys that expire after the window. Keys share the namespace's hash tag, so
 // the scripts run on one Redis Cluster shard.
 #include "cluster/redis_link.h"
@@ -30,11 +31,15 @@ inline constexpr size_t offset_length = 20;
 
 class recovery_stream {
  public:
+  // How the recovery channel is published and subscribed: PUBLISH/SUBSCRIBE, or SPUBLISH/SSUBSCRIBE.
+  enum class pubsub { classic, sharded };
+
   recovery_stream(redis_link& link, const std::string& prefix, const std::string& nsp, std::chrono::milliseconds window,
-                  size_t max_packets);
+                  size_t max_packets, pubsub mode = pubsub::classic);
 
   // One recoverable broadcast for append_and_publish: the message around the offset's place, the
-  // plain copy and its channel, and a token that tells this broadcast apart in the stream.
+  // plain copy and its channel (none: the script publishes no copy), and a token that tells this
+  // broadcast apart in the stream.
   struct append {
     std::string before;
     std::string after;
@@ -60,6 +65,7 @@ class recovery_stream {
   void read_after(fanout::log_position after, std::function<void(std::optional<entries>)> done);
   // Where every recoverable broadcast of the namespace is published with its offset.
   const std::string& channel() const { return channel_; }
+  pubsub mode() const { return mode_; }
   void keep(const fanout::recovery_session& s);
   // On worker 0. The session is left in place.
   void find(const std::string& pid, std::function<void(std::optional<fanout::recovery_session>)> done);
@@ -71,7 +77,8 @@ class recovery_stream {
   std::string session_key(const std::string& pid) const { return session_prefix_ + pid; }
 
   redis_link& link_;
-  std::string channel_;         // <prefix>-recovery#<nsp>#
+  pubsub mode_;
+  std::string channel_;         // <prefix>-recovery#<nsp>#, sharded: <prefix>-recovery#{<nsp>}#
   std::string stream_key_;      // <prefix>:recovery:{<nsp>}
   std::string session_prefix_;  // <prefix>:recovery:{<nsp>}:session:
   std::string window_ms_;

@@ -83,6 +83,7 @@ void redis_link::subscribe(std::string channel, message_fn fn) { channels_[std::
 void redis_link::psubscribe(std::string pattern, message_fn fn) { patterns_[std::move(pattern)] = std::move(fn); }
 
 void redis_link::ssubscribe(std::string channel, message_fn fn) {
+  if (!started_) required_shard_channels_.insert(channel);
   auto& conn = sub_for(channel);
   const bool now = started_ && discovered_ && conn.ready();
   if (now) conn.command({"SSUBSCRIBE", channel});
@@ -104,7 +105,9 @@ redis_connection& redis_link::sub_for(const std::string& channel) {
 void redis_link::resubscribe_shards(redis_connection& conn) {
   // One SSUBSCRIBE per channel: on a Redis Cluster the channels of one command must share a slot.
   for (const auto& [c, fn] : shard_channels_) {
-    if (&sub_for(c) == &conn) conn.command({"SSUBSCRIBE", c});
+    if (&sub_for(c) != &conn) continue;
+    if (required_shard_channels_.contains(c)) unconfirmed_shard_channels_.insert(c);
+    conn.command({"SSUBSCRIBE", c});
   }
 }
 
@@ -193,7 +196,7 @@ void redis_link::stop() {
 }
 
 void redis_link::update_state() {
-  bool now = pub_->ready() && sub_->ready() && unconfirmed_ == 0 && discovered_;
+  bool now = pub_->ready() && sub_->ready() && unconfirmed_ == 0 && unconfirmed_shard_channels_.empty() && discovered_;
   for (const auto& s : shards_) now = now && s->pub->ready() && s->sub->ready();
   metrics::set_redis_connected(now ? 1 : 0);
   if (connected_.exchange(now) == now) return;
@@ -266,6 +269,9 @@ void redis_link::on_push(const redis_value& v) {
       if (auto it = patterns_.find(v.elements[1].str); it != patterns_.end())
         it->second(v.elements[2].str, v.elements[3].str);
     } else if ((kind == "subscribe" || kind == "psubscribe") && unconfirmed_ > 0 && --unconfirmed_ == 0) {
+      update_state();
+    } else if (kind == "ssubscribe" && v.elements.size() >= 2 && unconfirmed_shard_channels_.erase(v.elements[1].str) &&
+               unconfirmed_shard_channels_.empty()) {
       update_state();
     }
   } catch (const std::exception& e) {

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace switchboard::cluster {
@@ -37,7 +38,8 @@ class redis_link {
   void subscribe(std::string channel, message_fn fn);
   void psubscribe(std::string pattern, message_fn fn);
   // Sharded Pub/Sub (Redis 7, SSUBSCRIBE): before start, or at any time on worker 0 (a room's
-  // channel while it has members here). Kept across reconnections like the others.
+  // channel while it has members here). Kept across reconnections like the others. The link is
+  // connected only once Redis confirmed the shard channels subscribed before start.
   void ssubscribe(std::string channel, message_fn fn);
   void sunsubscribe(const std::string& channel);  // worker 0
   // Runs on worker 0 each time the link becomes connected: both connections ready and every
@@ -89,6 +91,8 @@ class redis_link {
   std::map<std::string, message_fn> channels_;
   std::map<std::string, message_fn> patterns_;
   std::map<std::string, message_fn> shard_channels_;  // worker 0 once started
+  std::set<std::string> required_shard_channels_;     // those subscribed before start
+  std::set<std::string> unconfirmed_shard_channels_;  // of those, sent and not yet confirmed; worker 0
   std::vector<std::function<void()>> on_connected_;
   std::atomic<bool> connected_{false};
   // Worker 0 state.

@@ -50,7 +50,8 @@ std::string string_field(const json& o, const char* key) {
 
 }  // namespace
 
-sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix)
+sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix,
+                                 fanout::recovery_settings recovery)
     : loops_(loops),
       link_(link),
       nsp_(std::move(nsp)),
@@ -62,6 +63,13 @@ sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::strin
       pending_acks_(loops.context(0)) {
   link_.ssubscribe(channel_, [this](const std::string&, const std::string& payload) { on_message(payload); });
   link_.ssubscribe(response_channel_, [this](const std::string&, const std::string& payload) { on_response(payload); });
+  if (recovery.window.count() > 0) {
+    recovery_ = std::make_unique<recovery_log>(
+        loops_, link_, node_, nsp_, prefix, uid_, recovery, recovery_stream::pubsub::sharded,
+        [this](const std::string& uid, const json& data, const fanout::broadcast_options& opts) {
+          return broadcast_message(uid, data, opts);
+        });
+  }
 }
 
 void sharded_adapter::join(fanout::member& m, const std::string& room) {
@@ -114,14 +122,38 @@ void sharded_adapter::respond(const std::string& requester, int type, json data)
   publish(type, std::move(data), channel_ + requester + "#");
 }
 
+recovery_log::plain_copy sharded_adapter::broadcast_message(const std::string& uid, const json& data,
+                                                            const fanout::broadcast_options& opts) const {
+  // As the Node adapter: one public room → that room's channel; anything else → the main one.
+  const bool room_channel = opts.rooms.size() == 1 && !looks_like_socket_id(opts.rooms.front());
+  return {room_channel ? channel_ + opts.rooms.front() + "#" : channel_,
+          encode_cluster_message(
+              uid, nsp_, message::broadcast,
+              json{{"packet", json{{"type", 2}, {"data", data}, {"nsp", nsp_}}}, {"opts", broadcast_opts(opts)}})};
+}
+
 void sharded_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts) {
   node_.members().broadcast(packet, opts);
   if (opts->local) return;
-  // As the Node adapter: one public room → that room's channel; anything else → the main one.
-  const bool room_channel = opts->rooms.size() == 1 && !looks_like_socket_id(opts->rooms.front());
-  publish(message::broadcast,
-          json{{"packet", json{{"type", 2}, {"data", packet->data}, {"nsp", nsp_}}}, {"opts", broadcast_opts(*opts)}},
-          room_channel ? channel_ + opts->rooms.front() + "#" : channel_);
+  auto m = broadcast_message(uid_, packet->data, *opts);
+  link_.spublish(std::move(m.channel), std::move(m.payload));
+}
+
+void sharded_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
+                                            sent_fn sent) {
+  if (!recovery_ || opts->local)
+    return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode, std::move(sent));
+  recovery_->broadcast(std::move(data), std::move(opts), encode, std::move(sent));
+}
+
+void sharded_adapter::find_session(const std::string& pid, session_fn done) {
+  if (!recovery_) return done(std::nullopt);
+  recovery_->find_session(pid, std::move(done));
+}
+
+void sharded_adapter::take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) {
+  if (!recovery_) return done(std::nullopt);
+  recovery_->take_missed(s, offset, std::move(done));
 }
 
 void sharded_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts,
@@ -192,6 +224,7 @@ void sharded_adapter::on_message(const std::string& payload) {
   if (m.is_discarded()) return drop_bad_message(channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const std::string sender = string_field(m, "uid");
   if (sender == uid_ || string_field(m, "nsp") != nsp_) return;  // our own, or another namespace
+  if (recovery_ && recovery_log::is_plain_copy(sender)) return;  // heard on the recovery channel
   const json& data = m["data"];
   const json opts = data.value("opts", json::object());
   const json request_id = data.value("requestId", json());

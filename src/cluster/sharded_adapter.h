@@ -8,12 +8,16 @@
 // to this server. Messages are `{uid, nsp, type, data}`, JSON unless they carry binary
 // (MessagePack then).
 //
-// Membership and this node's answers live in a local_node, as for the classic adapter.
+// Membership and this node's answers live in a local_node, as for the classic adapter. With a
+// recovery window, recoverable broadcasts go through the namespace's recovery log
+// (recovery_log.h), on a shard channel.
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
+#include "cluster/recovery_log.h"
 #include "cluster/redis_link.h"
 #include "cluster/sharded_wire.h"
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -22,7 +26,8 @@ namespace switchboard::cluster {
 
 class sharded_adapter final : public fanout::adapter {
  public:
-  sharded_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix);
+  sharded_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix,
+                  fanout::recovery_settings recovery = {});
 
   void add_member(fanout::member& m) override { node_.members().add_member(m); }
   void join(fanout::member& m, const std::string& room) override;
@@ -44,8 +49,20 @@ class sharded_adapter final : public fanout::adapter {
   // PUBSUB SHARDNUMSUB of the main channel.
   void server_count(std::function<void(size_t)> done) override;
 
+  bool keeps_recovery_log() const override { return recovery_ != nullptr; }
+  void broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
+                             sent_fn sent) override;
+  void persist_session(fanout::recovery_session s) override {
+    if (recovery_) recovery_->persist_session(s);
+  }
+  void find_session(const std::string& pid, session_fn done) override;
+  void take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) override;
+
  private:
   void publish(int type, json data, const std::string& channel);
+  // A broadcast as published: on its one public room's channel, else on the main one.
+  recovery_log::plain_copy broadcast_message(const std::string& uid, const json& data,
+                                             const fanout::broadcast_options& opts) const;
   void on_message(const std::string& payload);
   void on_response(const std::string& payload);
   // Publishes `data` (given a requestId) once the number of other servers is known; their
@@ -68,6 +85,7 @@ class sharded_adapter final : public fanout::adapter {
   pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
   std::mutex rooms_mutex_;
   std::unordered_map<std::string, size_t> room_workers_;  // public room → workers with members
+  std::unique_ptr<recovery_log> recovery_;                // null without recovery
 };
 
 }  // namespace switchboard::cluster

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
     redis = std::make_unique<cluster::redis_link>(loops, endpoint);
     io.set_adapter_factory([&loops, &redis, &cfg](const std::string& nsp) -> std::unique_ptr<fanout::adapter> {
       if (cfg.redis_mode == "sharded")
-        return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, cfg.key_prefix);
+        return std::make_unique<cluster::sharded_adapter>(loops, *redis, nsp, cfg.key_prefix,
+                                                          fanout::recovery_settings{cfg.recovery_window});
       return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, cfg.key_prefix,
                                                       fanout::recovery_settings{cfg.recovery_window});
     });

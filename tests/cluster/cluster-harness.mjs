@@ -193,21 +193,26 @@ export function requestChannel(nsp = "/", key = KEY) {
   return `${key}-request#${nsp}#`;
 }
 
-// How many servers a Node.js adapter counts: PUBSUB NUMSUB of the request channel.
-export async function serverCount(url, nsp = "/", key = KEY) {
-  const reply = await redisCommand(url, ["PUBSUB", "NUMSUB", requestChannel(nsp, key)]);
+// The channel a Node.js adapter counts servers on: the request channel (PUBSUB NUMSUB), or in
+// sharded mode the namespace's main shard channel (PUBSUB SHARDNUMSUB).
+function countedChannel(nsp, key, sharded) {
+  return sharded ? `${key}#${nsp}#` : requestChannel(nsp, key);
+}
+
+// How many servers a Node.js adapter counts.
+export async function serverCount(url, nsp = "/", key = KEY, sharded = false) {
+  const reply = await redisCommand(url, ["PUBSUB", sharded ? "SHARDNUMSUB" : "NUMSUB", countedChannel(nsp, key, sharded)]);
   return Number(reply[1]);
 }
 
-// Waits (bounded) until exactly `n` (or with atLeast, `n` or more) servers are subscribed to the
-// request channel.
-export async function waitServerCount(url, n, { ms = LINK_WAIT, nsp = "/", key = KEY, atLeast = false } = {}) {
+// Waits (bounded) until exactly `n` (or with atLeast, `n` or more) servers are counted.
+export async function waitServerCount(url, n, { ms = LINK_WAIT, nsp = "/", key = KEY, atLeast = false, sharded = false } = {}) {
   const deadline = Date.now() + ms;
   let count;
   let clients = "";
   for (;;) {
     try {
-      count = await serverCount(url, nsp, key);
+      count = await serverCount(url, nsp, key, sharded);
       if (count === n || (atLeast && count > n)) return count;
     } catch (err) {
       count = `error: ${err.message}`;
@@ -219,7 +224,8 @@ export async function waitServerCount(url, n, { ms = LINK_WAIT, nsp = "/", key =
         clients = `CLIENT LIST failed: ${err.message}`;
       }
       throw new Error(
-        `expected ${atLeast ? "at least " : ""}${n} servers subscribed to ${requestChannel(nsp, key)} (PUBSUB NUMSUB) within ${ms} ms, ` +
+        `expected ${atLeast ? "at least " : ""}${n} servers subscribed to ${countedChannel(nsp, key, sharded)} ` +
+          `(PUBSUB ${sharded ? "SHARDNUMSUB" : "NUMSUB"}) within ${ms} ms, ` +
           `last count: ${count}\n--- CLIENT LIST ---\n${clients}`,
       );
     }
@@ -436,9 +442,9 @@ export class Resources {
 
 // Waits (bounded) until every Switchboard node reports redis "connected" and at least `servers`
 // servers (nodes + Node peers) are subscribed to the request channel.
-export async function waitLinked(redis, nodes, servers = nodes.length) {
+export async function waitLinked(redis, nodes, servers = nodes.length, { sharded = false } = {}) {
   await Promise.all(nodes.map((n) => waitRedisState(n, "connected")));
-  await waitServerCount(redis.url, servers, { atLeast: true });
+  await waitServerCount(redis.url, servers, { atLeast: true, sharded });
 }
 
 // Asserts a chat `message` object {id, room, user, text, ts} (docs/user-guide.md).

@@ -1,9 +1,10 @@
 // A Redis that refuses the node's subscriptions (a Redis user whose ACL lacks the channels): the
 // node serves its own clients, reports the link as disconnected, logs the refusal with the channels
-// to grant, counts it, and links up by itself once they are granted (it asks again every 5 s).
+// to grant, counts it, and links up by itself once they are granted (it asks again every 5 s). In
+// classic mode (SUBSCRIBE, PSUBSCRIBE) and in sharded mode (SSUBSCRIBE).
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { api, metric } from "../chat/chat-harness.mjs";
 import {
   LINK_WAIT,
@@ -22,22 +23,6 @@ import {
   waitRedisState,
 } from "./cluster-harness.mjs";
 
-const res = new Resources();
-let redis;
-let A;
-
-before(async () => {
-  redis = await res.redis();
-  // The default user may still run commands, but no longer use any Pub/Sub channel.
-  await redisCommand(redis.url, ["ACL", "SETUSER", "default", "resetchannels"]);
-  A = await res.node({ redisUrl: redis.url, nodeId: "nA" });
-});
-
-after(async () => {
-  closeAllClients();
-  await res.close();
-});
-
 // Waits (bounded) until the node's output has a line matching `re`; returns that line.
 async function logLine(node, re, ms) {
   const deadline = Date.now() + ms;
@@ -52,35 +37,56 @@ async function logLine(node, re, ms) {
   }
 }
 
-test("refused subscriptions: logged with the channels, counted, disconnected; granted: linked", { timeout: TEST_TIMEOUT }, async () => {
-  const line = await logLine(A, /event=redis_subscribe_refused/, LINK_WAIT);
-  assert.match(line, /NOPERM/, `Redis's reason is in the log line: ${line}`);
-  assert.match(line, /(channels|patterns)="[^"]*socket\.io/, `the refused channels are named: ${line}`);
-  assert.match(line, /hint="grant/, `the line says what to do: ${line}`);
-  const h = await healthz(A);
-  assert.equal(h.status, 200, h.text);
-  assert.equal(h.json.redis, "disconnected", "a node that cannot hear the cluster does not claim the link");
-  assert.ok((await metric(A, "switchboard_redis_subscribe_refusals_total")) >= 1, "the refusal is counted");
+for (const mode of ["classic", "sharded"]) {
+  describe(`${mode} mode`, () => {
+    const res = new Resources();
+    let redis;
+    let A;
 
-  // Its own clients are served meanwhile.
-  const ada = await openUser(A, "ada");
-  const amy = await openUser(A, "amy");
-  await join(ada, "acl");
-  await join(amy, "acl");
-  const pub = await api(A, "/api/publish", { json: { room: "acl", event: "notice", data: "local while refused" } });
-  assert.equal(pub.status, 200, pub.text);
-  assert.deepEqual((await amy.log.take("notice", WAIT, "a local broadcast")).args, ["local while refused"]);
+    before(async () => {
+      redis = await res.redis();
+      // The default user may still run commands, but no longer use any Pub/Sub channel.
+      await redisCommand(redis.url, ["ACL", "SETUSER", "default", "resetchannels"]);
+      A = await res.node({ redisUrl: redis.url, nodeId: "nA", args: ["--redis-mode", mode] });
+    });
 
-  // Granted: the node subscribes again by itself and talks with another node.
-  await redisCommand(redis.url, ["ACL", "SETUSER", "default", "allchannels"]);
-  await waitRedisState(A, "connected", LINK_WAIT);
-  const B = await res.node({ redisUrl: redis.url, nodeId: "nB" });
-  await waitRedisState(B, "connected", LINK_WAIT);
-  const bob = await openUser(B, "bob");
-  await join(bob, "acl");
-  await eventually(
-    (i) => send(ada, "acl", `granted ${i}`),
-    (ms) => bob.log.take(messageStartingWith("granted"), ms, "a message from A"),
-    { what: "delivery from A to B once the channels were granted" },
-  );
-});
+    after(async () => {
+      closeAllClients();
+      await res.close();
+    });
+
+    test("refused subscriptions: logged with the channels, counted, disconnected; granted: linked", { timeout: TEST_TIMEOUT }, async () => {
+      const line = await logLine(A, /event=redis_subscribe_refused/, LINK_WAIT);
+      assert.match(line, /NOPERM/, `Redis's reason is in the log line: ${line}`);
+      const named = mode === "sharded" ? /shard_channels="[^"]*socket\.io/ : /(channels|patterns)="[^"]*socket\.io/;
+      assert.match(line, named, `the refused channels are named: ${line}`);
+      assert.match(line, /hint="grant/, `the line says what to do: ${line}`);
+      const h = await healthz(A);
+      assert.equal(h.status, 200, h.text);
+      assert.equal(h.json.redis, "disconnected", "a node that cannot hear the cluster does not claim the link");
+      assert.ok((await metric(A, "switchboard_redis_subscribe_refusals_total")) >= 1, "the refusal is counted");
+
+      // Its own clients are served meanwhile.
+      const ada = await openUser(A, "ada");
+      const amy = await openUser(A, "amy");
+      await join(ada, "acl");
+      await join(amy, "acl");
+      const pub = await api(A, "/api/publish", { json: { room: "acl", event: "notice", data: "local while refused" } });
+      assert.equal(pub.status, 200, pub.text);
+      assert.deepEqual((await amy.log.take("notice", WAIT, "a local broadcast")).args, ["local while refused"]);
+
+      // Granted: the node subscribes again by itself and talks with another node.
+      await redisCommand(redis.url, ["ACL", "SETUSER", "default", "allchannels"]);
+      await waitRedisState(A, "connected", LINK_WAIT);
+      const B = await res.node({ redisUrl: redis.url, nodeId: "nB", args: ["--redis-mode", mode] });
+      await waitRedisState(B, "connected", LINK_WAIT);
+      const bob = await openUser(B, "bob");
+      await join(bob, "acl");
+      await eventually(
+        (i) => send(ada, "acl", `granted ${i}`),
+        (ms) => bob.log.take(messageStartingWith("granted"), ms, "a message from A"),
+        { what: "delivery from A to B once the channels were granted" },
+      );
+    });
+  });
+}
