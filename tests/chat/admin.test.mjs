@@ -2,7 +2,7 @@
 // key); `stats` right after connecting and every second, with the documented shape.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -14,6 +14,7 @@ import {
   send,
   startChat,
   uniqueRoom,
+  withChat,
 } from "./chat-harness.mjs";
 
 function assertStatsShape(s, node) {
@@ -45,14 +46,7 @@ async function statsWhere(admin, pred, ms, what) {
 }
 
 describe("/admin with --api-key k", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-key", "k", "--node-id", "admin-node"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-key", "k", "--node-id", "admin-node"]);
   afterEach(() => closeAllClients());
 
   for (const [label, auth] of [
@@ -121,14 +115,7 @@ describe("/admin with --api-key k", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("/admin without --api-key", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--node-id", "open-node"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--node-id", "open-node"]);
 
   test("any key (or none) is accepted and gets stats", async () => {
     for (const auth of [{ key: "anything" }, {}]) {

@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { Agent, request as httpRequest } from "node:http";
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -25,8 +25,8 @@ import {
   metric,
   openUser,
   send,
-  startChat,
   uniqueRoom,
+  withChat,
   withTimeout,
 } from "./chat-harness.mjs";
 
@@ -111,15 +111,8 @@ async function assertDelivered(from, to, room, text) {
 }
 
 describe("--max-connections 2", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--max-connections", "2"]);
-  });
+  const server = withChat(["--max-connections", "2"]);
   afterEach(() => closeAllClients());
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
 
   test("a full node refuses new sessions with 503 too_many_connections; a polling session keeps working; a refused client gets in once a place frees up", async () => {
     const refusedBefore = await metric(server, REFUSED);
@@ -168,14 +161,7 @@ describe("--max-connections 2", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("--max-connections 1", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--max-connections", "1"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--max-connections", "1"]);
 
   test("the upgrade of an open session to WebSocket (it carries the sid) is not refused on a full node", async () => {
     const ada = connectUser(server, "ada", { transports: ["polling", "websocket"] });
@@ -199,15 +185,8 @@ describe("--max-connections 1", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("--connect-rate-per-address 0.01:2 (no refill during the test)", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--connect-rate-per-address", "0.01:2"]);
-  });
+  const server = withChat(["--connect-rate-per-address", "0.01:2"]);
   afterEach(() => closeAllClients());
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
 
   test("an address gets 2 sessions, the 3rd is refused 429 rate_limited with Retry-After; other addresses are not", async () => {
     const before = await metric(server, REFUSED);
@@ -264,14 +243,7 @@ describe("--connect-rate-per-address 0.01:2 (no refill during the test)", { time
 });
 
 describe("--connect-rate 0.01:2 (node-wide)", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--connect-rate", "0.01:2"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--connect-rate", "0.01:2"]);
 
   test("2 new sessions pass, then every address is refused 429 rate_limited; the admitted ones work", async () => {
     const before = await metric(server, REFUSED);
@@ -290,14 +262,7 @@ describe("--connect-rate 0.01:2 (node-wide)", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("--connect-rate 0.01:3 with --connect-rate-per-address 0.01:1", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--connect-rate", "0.01:3", "--connect-rate-per-address", "0.01:1"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--connect-rate", "0.01:3", "--connect-rate-per-address", "0.01:1"]);
 
   test("refusals by address do not use up the node's budget", async () => {
     const before = await metric(server, REFUSED);
@@ -314,15 +279,8 @@ describe("--connect-rate 0.01:3 with --connect-rate-per-address 0.01:1", { timeo
 });
 
 describe("--event-rate-limit 0.01:3 --rate-limit 0", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--event-rate-limit", "0.01:3", "--rate-limit", "0"]);
-  });
+  const server = withChat(["--event-rate-limit", "0.01:3", "--rate-limit", "0"]);
   afterEach(() => closeAllClients());
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
 
   test("3 events of any kind pass, then every chat event of that socket is refused rate_limited; unknown events take no budget", async () => {
     const limitedBefore = await metric(server, "switchboard_rate_limited_total");
@@ -376,17 +334,8 @@ describe("--event-rate-limit 0.01:3 --rate-limit 0", { timeout: TEST_TIMEOUT }, 
 });
 
 describe("--event-rate-limit: the default (50/s, burst 100) and 0", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  let off;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0"]);
-    off = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-    await off?.stop();
-  });
+  const server = withChat(["--rate-limit", "0"]);
+  const off = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
 
   // 300 history requests emitted at once; returns [answers, seconds it took].
   async function burst(target) {
@@ -420,15 +369,8 @@ describe("--event-rate-limit: the default (50/s, burst 100) and 0", { timeout: T
 });
 
 describe("--max-rooms-per-socket 3", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--max-rooms-per-socket", "3", "--event-rate-limit", "0", "--rate-limit", "0"]);
-  });
+  const server = withChat(["--max-rooms-per-socket", "3", "--event-rate-limit", "0", "--rate-limit", "0"]);
   afterEach(() => closeAllClients());
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
 
   test("the 4th join is refused too_many_rooms; a re-join is not; after a leave a join succeeds", async () => {
     const before = await metric(server, "switchboard_joins_refused_total");
@@ -466,17 +408,8 @@ describe("--max-rooms-per-socket 3", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("--max-rooms-per-socket: the default (100) and 0", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  let off;
-  before(async () => {
-    server = await startChat(["--event-rate-limit", "0"]);
-    off = await startChat(["--event-rate-limit", "0", "--max-rooms-per-socket", "0"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-    await off?.stop();
-  });
+  const server = withChat(["--event-rate-limit", "0"]);
+  const off = withChat(["--event-rate-limit", "0", "--max-rooms-per-socket", "0"]);
 
   async function joinMany(target, n) {
     const ada = await openUser(target, "ada");

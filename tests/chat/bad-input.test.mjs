@@ -12,30 +12,25 @@ import {
   WAIT,
   ack,
   api,
-  closeAllClients,
   join,
   openUser,
   rawHttp,
   send,
   startChat,
   uniqueRoom,
+  withChat,
 } from "./chat-harness.mjs";
 
 describe("invalid UTF-8 in a polling POST", { timeout: TEST_TIMEOUT }, () => {
-  let server;
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   let witnessWs;
   let witnessPolling;
   const room = uniqueRoom("utf8");
   before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
     witnessWs = await openUser(server, "witness-ws");
     witnessPolling = await openUser(server, "witness-polling", { transports: ["polling"] });
     await join(witnessWs, room);
     await join(witnessPolling, room);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
   });
 
   test("ends that session; the invalid message is neither delivered nor stored; other clients go on", async () => {
@@ -108,20 +103,18 @@ describe("invalid UTF-8 in a polling POST", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("static files: path traversal", { timeout: TEST_TIMEOUT }, () => {
-  let server;
   let top;
   const SECRET = `secret-${process.pid}-${Date.now()}`;
-  before(async () => {
+  before(() => {
     // <top>/web is the web root; <top>/secret.txt sits next to it
     top = mkdtempSync(path.join(os.tmpdir(), "switchboard-webroot-"));
     mkdirSync(path.join(top, "web", "sub"), { recursive: true });
     writeFileSync(path.join(top, "web", "index.html"), "<!doctype html><title>root</title>inside-web\n");
     writeFileSync(path.join(top, "web", "sub", "page.html"), "<!doctype html>sub-page\n");
     writeFileSync(path.join(top, "secret.txt"), `${SECRET}\n`);
-    server = await startChat(["--web-root", path.join(top, "web")]);
   });
-  after(async () => {
-    await server?.stop();
+  const server = withChat(() => ["--web-root", path.join(top, "web")]);
+  after(() => {
     if (top) rmSync(top, { recursive: true, force: true });
   });
 
@@ -182,13 +175,7 @@ describe("static files: path traversal", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("oversized request header", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat([]);
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = withChat([]);
 
   test("a 20 KB header → 431, and the server goes on", async () => {
     const res = await rawHttp(

@@ -4,6 +4,8 @@
 // - startChat(args, {dataDir, port}): spawns switchboard on 127.0.0.1, port 0 unless one is given
 //   (a restart on the same port), a fresh data folder (mkdtemp) unless one is given; returns the
 //   server of startServerProcess() plus dataDir; stop() removes a folder it created.
+// - withChat(args, options): one server for a describe block (or a file): started before its
+//   tests, its clients closed and the server stopped after them.
 // - connectUser(server, auth, opts) / openUser(): official socket.io-client sockets whose received
 //   events are queued (EventLog), tracked for closeAllClients().
 // - ack(socket, event, ...args): emitWithAck bounded by a timeout.
@@ -21,6 +23,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import { EventLog } from "../lib/event-log.mjs";
@@ -79,6 +82,28 @@ export async function startChat(extraArgs = [], { dataDir, env, port = 0 } = {})
     }
   };
   return server;
+}
+
+// Called at the top of a file or in a describe callback: a `before` hook starts a server with
+// startChat(args, options) for the tests there, an `after` hook closes every client and stops it.
+// `args` may be a function, called in the `before` hook, for flags that an earlier hook prepares.
+// Returns a stand-in that reads through to the started server, so tests use it as the server:
+//   const server = withChat(["--rate-limit", "0"]);
+//   test("...", async () => { const ada = await openUser(server, "ada"); ... server.url ... });
+export function withChat(args = [], options = {}) {
+  let server;
+  before(async () => {
+    server = await startChat(typeof args === "function" ? args() : args, options);
+  });
+  after(async () => {
+    closeAllClients();
+    await server?.stop();
+  });
+  const started = () => {
+    if (!server) throw new Error("no chat server: withChat's before hook has not started one");
+    return server;
+  };
+  return new Proxy({}, { get: (_, key) => started()[key], has: (_, key) => key in started() });
 }
 
 // Runs the binary with `args` (no default flags) and waits (bounded) for it to exit, as for a bad

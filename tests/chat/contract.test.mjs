@@ -15,19 +15,12 @@ import {
   join,
   openUser,
   send,
-  startChat,
   uniqueRoom,
+  withChat,
   withTimeout,
 } from "./chat-harness.mjs";
 
-let server;
-before(async () => {
-  server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--node-id", "contract"]);
-});
-after(async () => {
-  closeAllClients();
-  await server?.stop();
-});
+const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--node-id", "contract"]);
 
 // the events `s` received up to and including the chat message with `id`
 function upToMessage(s, id) {

@@ -6,18 +6,14 @@
 // used to drop one for all its members (about 1 round in 3 lost a message).
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { runLoadgen, serverBinary, startChat } from "./chat-harness.mjs";
+import { test } from "node:test";
+import { runLoadgen, serverBinary, withChat } from "./chat-harness.mjs";
 
 // A sanitized server is several times slower: fewer rounds keep the suite's time.
 const SANITIZED = serverBinary().includes("/asan/") || serverBinary().includes("/tsan/");
 const ROUNDS = SANITIZED ? 2 : 6;
 
-let server;
-before(async () => {
-  server = await startChat(["--threads", "2", "--rate-limit", "0", "--event-rate-limit", "0"]);
-});
-after(() => server?.stop());
+const server = withChat(["--threads", "2", "--rate-limit", "0", "--event-rate-limit", "0"]);
 
 test(`${ROUNDS} rounds of 3,000 messages to 200 members: none lost, none twice, none out of order`, { timeout: 240000 }, async () => {
   for (let round = 1; round <= ROUNDS; round++) {

@@ -3,7 +3,7 @@
 // (every error body is JSON {error, message}).
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, before, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -14,8 +14,8 @@ import {
   join,
   openUser,
   send,
-  startChat,
   uniqueRoom,
+  withChat,
 } from "./chat-harness.mjs";
 
 const KEY = "k";
@@ -31,14 +31,7 @@ function publish(server, body, { headers = AUTH, raw } = {}) {
 const enc = encodeURIComponent;
 
 describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-rate-limit", "0", "--api-key", KEY, "--node-id", "n1"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-rate-limit", "0", "--api-key", KEY, "--node-id", "n1"]);
   afterEach(() => closeAllClients());
 
   describe("POST /api/publish", () => {
@@ -314,14 +307,7 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
 });
 
 describe("--max-payload 1000: 413 for a larger API body", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--max-payload", "1000", "--api-key", KEY]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--max-payload", "1000", "--api-key", KEY]);
 
   test("a 2000-byte publish body → 413 payload_too_large; a 1000-byte one → 200; the server goes on", async () => {
     const big = JSON.stringify({ event: "big", data: "x".repeat(2000) });
@@ -341,14 +327,7 @@ describe("--max-payload 1000: 413 for a larger API body", { timeout: TEST_TIMEOU
 });
 
 describe("--api-rate-limit 1:2: 429 after a burst", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--api-rate-limit", "1:2"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--api-rate-limit", "1:2"]);
 
   test("without --api-key publish needs no Authorization; bursting past 2 requests → 429 rate_limited + Retry-After", async () => {
     const statuses = [];

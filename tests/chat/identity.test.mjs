@@ -3,7 +3,7 @@
 // message "unauthorized" and data {error, message}.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -16,8 +16,8 @@ import {
   nowSeconds,
   openUser,
   send,
-  startChat,
   uniqueRoom,
+  withChat,
 } from "./chat-harness.mjs";
 
 function assertRefused(err, code, what) {
@@ -39,14 +39,7 @@ async function userOf(server, socket) {
 }
 
 describe("auth {name}", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   afterEach(() => closeAllClients());
 
   const refused = [
@@ -98,14 +91,7 @@ describe("auth {name}", { timeout: TEST_TIMEOUT }, () => {
 
 describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
   const SECRET = "s3cret";
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--jwt-secret", SECRET]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--jwt-secret", SECRET]);
   afterEach(() => closeAllClients());
 
   test("a valid HS256 token with sub: the user is sub", async () => {

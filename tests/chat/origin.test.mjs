@@ -3,19 +3,12 @@
 // engine.io refuses one (400, "Forbidden"); listed origins, the server's own pages and clients
 // without an Origin header (not browsers) connect.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
-import { WAIT, closeAllClients, startChat, withTimeout } from "./chat-harness.mjs";
+import { WAIT, withChat, withTimeout } from "./chat-harness.mjs";
 
-let server;
-before(async () => {
-  server = await startChat(["--cors-origin", "https://app.example"]);
-});
-after(async () => {
-  closeAllClients();
-  await server?.stop();
-});
+const server = withChat(["--cors-origin", "https://app.example"]);
 
 // Opens a raw Engine.IO WebSocket with `origin` (none when undefined); resolves with the first
 // message, or with {status, body} of a refused upgrade.

@@ -4,7 +4,7 @@
 // stored in history all the same. The recovery counters move.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { afterEach, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -17,18 +17,15 @@ import {
   startChat,
   uniqueRoom,
   waitConnected,
+  withChat,
   withTimeout,
 } from "./chat-harness.mjs";
 
 const DROP_MS = 1500; // the client's reconnection delay: how long it stays away
 const MISSED = 40;
 
-let server;
-before(async () => {
-  server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
-});
+const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
 afterEach(() => closeAllClients());
-after(() => server?.stop());
 
 test("a user back within the window gets its socket, its rooms, its presence and every missed message", { timeout: TEST_TIMEOUT }, async () => {
   const room = uniqueRoom("recover");

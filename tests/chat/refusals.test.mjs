@@ -3,19 +3,18 @@
 // ignored and counted in /metrics.
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, before, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
   ack,
   assertRefusal,
-  closeAllClients,
   join,
   metric,
   openUser,
   send,
-  startChat,
   uniqueRoom,
+  withChat,
   withTimeout,
 } from "./chat-harness.mjs";
 
@@ -23,18 +22,13 @@ const LONG_ROOM = "r".repeat(65); // 65 bytes
 const LONG_UTF8_ROOM = "é".repeat(33); // 33 characters, 66 bytes
 
 describe("bad_request and not_in_room (--rate-limit 0)", { timeout: TEST_TIMEOUT }, () => {
-  let server;
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
   let ada;
   let room;
   before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
     ada = await openUser(server, "ada");
     room = uniqueRoom("refusals");
     await join(ada, room);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
   });
   afterEach(async () => {
     // the refused requests left the connection up: a valid request is still answered
@@ -199,14 +193,7 @@ describe("bad_request and not_in_room (--rate-limit 0)", { timeout: TEST_TIMEOUT
 });
 
 describe("too_long (default --max-text 4000)", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
 
   test("4001 code points → too_long; 4000 ASCII and 4000 emoji are accepted", async () => {
     const ada = await openUser(server, "ada");
@@ -236,14 +223,7 @@ describe("too_long (default --max-text 4000)", { timeout: TEST_TIMEOUT }, () => 
 });
 
 describe("--max-text 5", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0", "--max-text", "5"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--max-text", "5"]);
 
   test("5 emoji accepted, 6 characters → too_long", async () => {
     const ada = await openUser(server, "ada");
@@ -255,14 +235,7 @@ describe("--max-text 5", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("rate_limited (--rate-limit 1:2)", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "1:2"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "1:2"]);
 
   test("a burst of 2 messages passes, the 3rd is rate_limited and not delivered; later a retry passes", async () => {
     const ada = await openUser(server, "ada");
@@ -327,14 +300,7 @@ describe("rate_limited (--rate-limit 1:2)", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("unknown events", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
 
   test("are ignored (the connection stays up) and counted in switchboard_unknown_events_total", async () => {
     const before = (await metric(server, "switchboard_unknown_events_total")) ?? 0;
@@ -358,14 +324,7 @@ describe("unknown events", { timeout: TEST_TIMEOUT }, () => {
 });
 
 describe("numbers at the edge of JSON: answered, never a crash", { timeout: TEST_TIMEOUT }, () => {
-  let server;
-  before(async () => {
-    server = await startChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
 
   for (const [label, extra] of [
     ["before: 2^53", { before: 2 ** 53 }],

@@ -11,20 +11,19 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
-  closeAllClients,
   connectError,
   connectUser,
   join,
   openUser,
   runToExit,
   send,
-  startChat,
   uniqueRoom,
   waitConnected,
+  withChat,
   withTimeout,
 } from "./chat-harness.mjs";
 
@@ -81,18 +80,11 @@ function upgraded(socket, ms = WAIT) {
 }
 
 describe("https and wss with --tls-cert/--tls-key", { timeout: 60000 }, () => {
-  let server;
-  before(async () => {
-    // Two event loops: an upgrade's socket often moves to the other one, through the relay.
-    server = await startChat([
-      "--tls-cert", main.cert, "--tls-key", main.key, "--threads", "2", "--log-level", "debug",
-      "--connect-rate-per-address", "1000:1000", "--event-rate-limit", "0", "--rate-limit", "0",
-    ]);
-  });
-  after(async () => {
-    closeAllClients();
-    await server?.stop();
-  });
+  // Two event loops: an upgrade's socket often moves to the other one, through the relay.
+  const server = withChat([
+    "--tls-cert", main.cert, "--tls-key", main.key, "--threads", "2", "--log-level", "debug",
+    "--connect-rate-per-address", "1000:1000", "--event-rate-limit", "0", "--rate-limit", "0",
+  ]);
 
   test("the server announces https and serves /healthz over TLS", { timeout: TEST_TIMEOUT }, async () => {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
