@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace switchboard::chat {
@@ -28,10 +29,9 @@ void refuse(sio_socket& s, const sio_socket::ack_fn& ack, std::string code, std:
 }
 
 bool in_room(const sio_socket& s, const std::string& room) {
-  for (const auto& r : s.rooms()) {
-    if (r == room) return true;
-  }
-  return false;
+  if (room == s.id()) return s.in_own_room();
+  const auto& joined = s.joined_rooms();
+  return std::find(joined.begin(), joined.end(), room) != joined.end();
 }
 
 std::string user_of(sio_socket& s) { return s.data().value("user", std::string{}); }
@@ -103,8 +103,8 @@ void chat_app::on_connection(sio_socket& s) {
   // A recovered socket is back in its rooms: its user is present there again.
   if (s.recovered()) {
     const auto user = user_of(s);
-    for (const auto& room : s.rooms()) {
-      if (room != s.id() && presence_.add(room, user)) presence_changed(room, user, true);
+    for (const auto& room : s.joined_rooms()) {
+      if (presence_.add(room, user)) presence_changed(room, user, true);
     }
   }
 }
@@ -116,8 +116,7 @@ void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
     return refuse(s, ack, "bad_request", "join needs a room name of 1 to 64 bytes: \"room\" or {room}");
   const auto user = user_of(s);
   if (!in_room(s, room)) {
-    // s.rooms() holds the socket's own room too.
-    if (options_.max_rooms_per_socket > 0 && s.rooms().size() > options_.max_rooms_per_socket) {
+    if (options_.max_rooms_per_socket > 0 && s.joined_rooms().size() >= options_.max_rooms_per_socket) {
       metrics::add(metrics::counter::joins_refused);
       return refuse(
           s, ack, "too_many_rooms",
@@ -233,8 +232,8 @@ void chat_app::presence_changed(const std::string& room, const std::string& user
 
 void chat_app::on_disconnect(sio_socket& s) {
   const auto user = user_of(s);
-  for (const auto& room : s.rooms()) {
-    if (room != s.id() && presence_.remove(room, user)) presence_changed(room, user, false);
+  for (const auto& room : s.joined_rooms()) {
+    if (presence_.remove(room, user)) presence_changed(room, user, false);
   }
 }
 

@@ -74,7 +74,7 @@ sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::strin
 
 void sharded_adapter::join(fanout::member& m, const std::string& room) {
   auto& slice = node_.members().slice(loop_group::current());
-  const bool added = slice.room_members(room) == nullptr;
+  const bool added = !slice.has_room(room);
   node_.members().join(m, room);
   // A socket's own room is private: other servers reach it through the main channel.
   if (added && room != static_cast<socketio::socket&>(m).id()) room_added(room);
@@ -82,18 +82,17 @@ void sharded_adapter::join(fanout::member& m, const std::string& room) {
 
 void sharded_adapter::leave(fanout::member& m, const std::string& room) {
   auto& slice = node_.members().slice(loop_group::current());
-  const bool had = slice.room_members(room) != nullptr;
+  const bool had = slice.has_room(room);
   node_.members().leave(m, room);
-  if (had && slice.room_members(room) == nullptr && room != static_cast<socketio::socket&>(m).id()) room_removed(room);
+  if (had && !slice.has_room(room) && room != static_cast<socketio::socket&>(m).id()) room_removed(room);
 }
 
 void sharded_adapter::remove_member(fanout::member& m) {
-  const auto rooms = m.rooms();  // a copy: removal empties it
+  const auto rooms = m.joined_rooms();  // a copy: removal empties it; the own room is not in it
   node_.members().remove_member(m);
   const auto& slice = node_.members().slice(loop_group::current());
-  const auto& id = static_cast<socketio::socket&>(m).id();
   for (const auto& room : rooms) {
-    if (room != id && slice.room_members(room) == nullptr) room_removed(room);
+    if (!slice.has_room(room)) room_removed(room);
   }
 }
 

@@ -33,8 +33,6 @@ std::string_view string_pairs::packed() const {
   return {block_.get() + sizeof n, n};
 }
 
-size_t string_pairs::size() const { return static_cast<size_t>(std::distance(begin(), end())); }
-
 void string_pairs::const_iterator::read() {
   if (p_ == end_) {
     at_ = nullptr;
@@ -55,23 +53,28 @@ void string_pairs::const_iterator::read() {
   current_ = {parts[0], parts[1]};
 }
 
-handshake_info describe_request(const http::request& req) {
-  handshake_info info;
-  std::string name, packed;
+handshake_info::handshake_info(const http::request& req, std::string_view address, int64_t issued_ms, bool secure)
+    : secure_(secure), issued_ms_(issued_ms) {
+  std::string packed, name;
+  string_pairs::append(packed, "url", req.target());
+  string_pairs::append(packed, "address", address);
+  headers_at_ = static_cast<uint32_t>(packed.size());
   for (const auto& f : req) {
     name.assign(f.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     string_pairs::append(packed, name, f.value());
   }
-  info.headers = string_pairs(packed);
+  packed_ = string_pairs(packed);
+}
+
+std::string_view handshake_info::url() const { return (*packed_.begin()).second; }
+
+std::string_view handshake_info::address() const { return (*std::next(packed_.begin())).second; }
+
+handshake_info::pairs handshake_info::query() const {
   http::target t;
-  if (http::parse_target(req.target(), t)) {
-    packed.clear();
-    for (auto& [k, v] : t.query) string_pairs::append(packed, k, v);
-    info.query = string_pairs(packed);
-  }
-  info.url = std::string(req.target());
-  return info;
+  if (!http::parse_target(url(), t)) return {};
+  return {t.query.begin(), t.query.end()};
 }
 
 }  // namespace switchboard::engineio

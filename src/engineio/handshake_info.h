@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace switchboard::engineio {
 
@@ -61,31 +62,55 @@ class string_pairs {
   string_pairs& operator=(const string_pairs& other) { return *this = string_pairs(other); }
   string_pairs& operator=(string_pairs&&) noexcept = default;
 
-  const_iterator begin() const {
-    const auto p = packed();
-    return {p.data(), p.data() + p.size()};
-  }
+  // A run of the packed pairs, iterated the same way.
+  class range {
+   public:
+    explicit range(std::string_view packed) : packed_(packed) {}
+    const_iterator begin() const { return {packed_.data(), packed_.data() + packed_.size()}; }
+    const_iterator end() const { return {}; }
+    bool empty() const { return packed_.empty(); }
+    size_t size() const { return static_cast<size_t>(std::distance(begin(), end())); }
+
+   private:
+    std::string_view packed_;
+  };
+
+  const_iterator begin() const { return all().begin(); }
   const_iterator end() const { return {}; }
   bool empty() const { return !block_; }
-  size_t size() const;
+  size_t size() const { return all().size(); }
+  // The packed bytes, as `append` wrote them; `range(packed().substr(at))` iterates from the pair
+  // that starts at byte `at`.
+  std::string_view packed() const;
+  range all() const { return range(packed()); }
 
  private:
-  std::string_view packed() const;
   std::unique_ptr<char[]> block_;  // the packed size (a uint32_t), then the packed pairs
 };
 
-// What the upper layer may know of the request that opened the session.
-struct handshake_info {
-  string_pairs headers;  // names lower-case
-  string_pairs query;
-  std::string url;
-  std::string address;
-  int64_t issued_ms = 0;  // wall clock
-  bool secure = false;
-};
+// What the upper layer may know of the request that opened the session, in as little memory as an
+// idle connection can afford (it is kept for the connection's whole life): the URL, the client's
+// address and the headers share one packed block; the query is read from the URL when asked for.
+class handshake_info {
+ public:
+  using pairs = std::vector<std::pair<std::string, std::string>>;
 
-// The headers (names lower-cased, in the order received), the query (none when the target does not
-// parse) and the URL of `req`; the caller adds the address, the time and `secure`.
-handshake_info describe_request(const http::request& req);
+  // The headers of `req` (names lower-cased, in the order received) and its URL.
+  handshake_info(const http::request& req, std::string_view address, int64_t issued_ms, bool secure);
+
+  std::string_view url() const;
+  std::string_view address() const;
+  string_pairs::range headers() const { return string_pairs::range(packed_.packed().substr(headers_at_)); }
+  // The URL's query, percent-decoded; none when the URL does not parse.
+  pairs query() const;
+  int64_t issued_ms() const { return issued_ms_; }  // wall clock
+  bool secure() const { return secure_; }           // the request came over TLS
+
+ private:
+  string_pairs packed_;  // ("url", URL), ("address", address), then the headers
+  uint32_t headers_at_ = 0;
+  bool secure_ = false;
+  int64_t issued_ms_ = 0;
+};
 
 }  // namespace switchboard::engineio

@@ -47,29 +47,35 @@ TEST(StringPairs, EmptyAndCopies) {
   EXPECT_TRUE(p.empty());
 }
 
-TEST(DescribeRequest, HeadersLowerCasedInOrderQueryDecodedUrlKept) {
+TEST(HandshakeInfo, HeadersLowerCasedInOrderQueryDecodedUrlAddressKept) {
   switchboard::http::request req{switchboard::http::beast_http::verb::get, "/socket.io/?EIO=4&transport=polling&q=a+b",
                                  11};
   req.set("Host", "localhost:3000");
   req.insert("X-Custom-Header", "One");
   req.insert("x-custom-header", "Two");
-  const auto info = describe_request(req);
-  EXPECT_EQ(all(info.headers),
-            (std::vector<std::pair<std::string, std::string>>{
-                {"host", "localhost:3000"}, {"x-custom-header", "One"}, {"x-custom-header", "Two"}}));
-  auto query = all(info.query);
+  const handshake_info info(req, "10.0.0.7", 1234, true);
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& [name, value] : info.headers()) headers.emplace_back(name, value);
+  EXPECT_EQ(headers, (std::vector<std::pair<std::string, std::string>>{
+                         {"host", "localhost:3000"}, {"x-custom-header", "One"}, {"x-custom-header", "Two"}}));
+  EXPECT_EQ(info.headers().size(), 3u);
+  auto query = info.query();
   std::sort(query.begin(), query.end());
   EXPECT_EQ(query,
             (std::vector<std::pair<std::string, std::string>>{{"EIO", "4"}, {"q", "a b"}, {"transport", "polling"}}));
-  EXPECT_EQ(info.url, "/socket.io/?EIO=4&transport=polling&q=a+b");
-  EXPECT_TRUE(info.address.empty());
-  EXPECT_EQ(info.issued_ms, 0);
+  EXPECT_EQ(info.url(), "/socket.io/?EIO=4&transport=polling&q=a+b");
+  EXPECT_EQ(info.address(), "10.0.0.7");
+  EXPECT_EQ(info.issued_ms(), 1234);
+  EXPECT_TRUE(info.secure());
 }
 
-TEST(DescribeRequest, BadTargetHasNoQuery) {
+TEST(HandshakeInfo, BadTargetHasNoQuery) {
   const switchboard::http::request req{switchboard::http::beast_http::verb::get, "/socket.io/?EIO=%zz", 11};
-  const auto info = describe_request(req);
-  EXPECT_TRUE(info.query.empty());
-  EXPECT_TRUE(info.headers.empty());
-  EXPECT_EQ(info.url, "/socket.io/?EIO=%zz");
+  const handshake_info info(req, "", 0, false);
+  EXPECT_TRUE(info.query().empty());
+  EXPECT_TRUE(info.headers().empty());
+  EXPECT_EQ(info.headers().begin(), info.headers().end());
+  EXPECT_EQ(info.url(), "/socket.io/?EIO=%zz");
+  EXPECT_TRUE(info.address().empty());
+  EXPECT_FALSE(info.secure());
 }

@@ -52,12 +52,10 @@ void server::fail(http::exchange& ex, error_code code, bool upgrade) const {
 }
 
 std::shared_ptr<const handshake_info> server::describe(const http::exchange& ex) const {
-  auto info = std::make_shared<handshake_info>(describe_request(ex.req()));
-  info->address = ex.remote().address().to_string();
-  info->issued_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  return info;
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::make_shared<handshake_info>(ex.req(), ex.remote().address().to_string(),
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(now).count(),
+                                          ex.secure());
 }
 
 void server::handle(http::exchange_ptr ex) {
@@ -127,7 +125,7 @@ void server::register_session(const std::shared_ptr<session>& s) {
   session_count_.fetch_add(1, std::memory_order_relaxed);
   SB_LOG(debug, "event=session_open sid=" << s->id() << " transport="
                                           << (s->transport() == transport_kind::polling ? "polling" : "websocket")
-                                          << " address=" << s->handshake()->address);
+                                          << " address=" << s->handshake()->address());
   if (on_connection_) on_connection_(*s);
 }
 

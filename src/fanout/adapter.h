@@ -51,7 +51,13 @@ class member {
   // `packet` carries acknowledgement id `ack_id`; the member passes the client's answer to `on_ack`.
   virtual void deliver_with_ack(const broadcast_packet& packet, uint64_t ack_id, std::function<void(json)> on_ack) = 0;
 
-  const std::vector<std::string>& rooms() const { return rooms_; }
+  // The room only this member is in by nature (a socket's id), if it has one. An index keeps it
+  // apart from the other rooms, as a view of this string with no set and no copy: every idle
+  // socket has one, so it must cost little. The string lives as long as the member.
+  virtual const std::string* own_room() const { return nullptr; }
+  // The rooms it joined besides its own.
+  const std::vector<std::string>& joined_rooms() const { return rooms_; }
+  bool in_own_room() const { return in_own_room_; }
 
  protected:
   ~member() = default;
@@ -60,7 +66,8 @@ class member {
   friend class room_index;
   std::vector<std::string> rooms_;  // the member → rooms half of the two-way index
   static constexpr size_t no_slot = static_cast<size_t>(-1);
-  size_t slot_ = no_slot;  // where it is in its worker's list of members; no_slot: not added
+  size_t slot_ = no_slot;     // where it is in its worker's list of members; no_slot: not added
+  bool in_own_room_ = false;  // joined to own_room()
 };
 
 class adapter {

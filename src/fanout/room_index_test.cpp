@@ -10,12 +10,14 @@ using namespace switchboard::fanout;
 namespace {
 
 struct fake_member final : member {
-  explicit fake_member(std::string n) : name(std::move(n)) {}
+  explicit fake_member(std::string n, bool with_own_room = false) : name(std::move(n)), own(with_own_room) {}
+  const std::string* own_room() const override { return own ? &name : nullptr; }
   void deliver(const broadcast_packet&, bool) override { ++delivered; }
   void deliver_with_ack(const broadcast_packet&, uint64_t, std::function<void(switchboard::json)>) override {
     ++delivered;
   }
   std::string name;
+  bool own;
   int delivered = 0;
 };
 
@@ -37,14 +39,14 @@ TEST(RoomIndex, IndexesBothWays) {
   idx.join(a, "r2");
   idx.join(a, "r2");  // twice is once
   idx.join(b, "r2");
-  EXPECT_EQ(a.rooms(), (std::vector<std::string>{"r1", "r2"}));
+  EXPECT_EQ(a.joined_rooms(), (std::vector<std::string>{"r1", "r2"}));
   EXPECT_EQ(idx.room_count(), 2u);
   idx.leave(a, "r1");
   EXPECT_EQ(idx.room_count(), 1u);  // empty rooms disappear
-  EXPECT_EQ(a.rooms(), (std::vector<std::string>{"r2"}));
+  EXPECT_EQ(a.joined_rooms(), (std::vector<std::string>{"r2"}));
   idx.remove_member(b);
   EXPECT_EQ(idx.member_count(), 1u);
-  EXPECT_EQ(idx.room_members("r2")->size(), 1u);
+  EXPECT_EQ(idx.room_size("r2"), 1u);
 }
 
 TEST(RoomIndex, SelectsByRoomsAndExcept) {
@@ -86,18 +88,18 @@ TEST(RoomIndex, BigRoomsOutgrowTheInlineSetAndShrinkAgain) {
     idx.join(*ms.back(), "big");
     idx.join(*ms.back(), "big");  // twice is once, in the inline set and in the hash set
   }
-  EXPECT_EQ(idx.room_members("big")->size(), n);
+  EXPECT_EQ(idx.room_size("big"), n);
   idx.deliver(broadcast_packet{}, {{"big"}, {}, false, false});
   for (const auto& m : ms) EXPECT_EQ(m->delivered, 1) << m->name;
   // Members leave from the middle: each is gone once, the others stay reachable.
   for (size_t i = 0; i < n; i += 2) idx.remove_member(*ms[i]);
   EXPECT_EQ(idx.member_count(), n / 2);
-  EXPECT_EQ(idx.room_members("big")->size(), n / 2);
+  EXPECT_EQ(idx.room_size("big"), n / 2);
   EXPECT_EQ(selected(idx, {}).size(), n / 2);
   idx.deliver(broadcast_packet{}, {{}, {}, false, false});
   for (size_t i = 0; i < n; ++i) EXPECT_EQ(ms[i]->delivered, i % 2 ? 2 : 1) << ms[i]->name;
   for (size_t i = 1; i < n; i += 2) idx.remove_member(*ms[i]);
-  EXPECT_EQ(idx.room_members("big"), nullptr);  // empty rooms disappear
+  EXPECT_FALSE(idx.has_room("big"));  // empty rooms disappear
   EXPECT_EQ(idx.member_count(), 0u);
 }
 
@@ -136,4 +138,41 @@ TEST(MemberSet, InsertEraseAcrossTheInlineLimit) {
     ++seen;
   });
   EXPECT_EQ(seen, 1u);
+}
+
+TEST(RoomIndex, OwnRoomsLiveApartAndMixWithJoinedOnes) {
+  room_index idx;
+  fake_member a("a", true), b("b", true);
+  idx.add_member(a);
+  idx.add_member(b);
+  idx.join(a, "a");
+  idx.join(b, "b");
+  idx.join(a, "a");  // twice is once
+  EXPECT_TRUE(a.in_own_room());
+  EXPECT_TRUE(a.joined_rooms().empty());
+  EXPECT_EQ(idx.room_size("a"), 1u);
+  EXPECT_EQ(selected(idx, broadcast_options{{"a"}, {}}), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(selected(idx, broadcast_options{{}, {"a"}}), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(selected(idx, broadcast_options{{"a", "b"}, {}}), (std::vector<std::string>{"a", "b"}));
+
+  idx.join(b, "a");  // another socket's id joined as a room: both members, each once
+  EXPECT_EQ(b.joined_rooms(), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(idx.room_size("a"), 2u);
+  EXPECT_EQ(selected(idx, broadcast_options{{"a"}, {}}), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(selected(idx, broadcast_options{{"a", "b"}, {}}), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(selected(idx, broadcast_options{{}, {"a"}}), (std::vector<std::string>{}));
+  std::vector<std::string> rooms;
+  idx.for_each_room([&](const std::string& r) { rooms.push_back(r); });
+  std::sort(rooms.begin(), rooms.end());
+  EXPECT_EQ(rooms, (std::vector<std::string>{"a", "b"}));  // "a" once
+  EXPECT_EQ(idx.room_count(), 3u);                         // the joined "a", and the own "a" and "b"
+
+  idx.leave(a, "a");  // a socket may leave its own room
+  EXPECT_FALSE(a.in_own_room());
+  EXPECT_EQ(selected(idx, broadcast_options{{"a"}, {}}), (std::vector<std::string>{"b"}));
+  idx.remove_member(b);
+  EXPECT_FALSE(b.in_own_room());
+  EXPECT_FALSE(idx.has_room("a"));
+  EXPECT_FALSE(idx.has_room("b"));
+  EXPECT_EQ(idx.room_count(), 0u);
 }

@@ -25,8 +25,8 @@ tcp protocol_of(const tcp::socket& socket) {
 }
 
 connection::connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim,
-                       tcp::endpoint remote)
-    : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim), remote_(remote) {}
+                       tcp::endpoint remote, bool secure)
+    : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim), remote_(remote), secure_(secure) {}
 
 void connection::start() { read_request(); }
 
@@ -68,7 +68,7 @@ void connection::on_request(beast::error_code ec) {
   if (ec) return fail_request(status::bad_request, "malformed HTTP request");
   stream_.expires_never();
   keep_alive_ = parser_->get().keep_alive();
-  pending_ = std::make_shared<exchange>(shared_from_this(), parser_->release(), worker_, remote_);
+  pending_ = std::make_shared<exchange>(shared_from_this(), parser_->release(), worker_, remote_, secure_);
   parser_.reset();
   auto ex = pending_;
   handler_(ex);

@@ -22,9 +22,10 @@ struct limits {
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  // `remote` is the client's address: the socket's peer, or the TLS relay's client (http/tls_relay.h).
-  connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim,
-             tcp::endpoint remote);
+  // `remote` is the client's address: the socket's peer, or the TLS relay's client (http/tls_relay.h);
+  // `secure`: the client speaks TLS to the relay.
+  connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim, tcp::endpoint remote,
+             bool secure);
   void start();
 
   boost::asio::any_io_executor get_executor() { return stream_.get_executor(); }
@@ -46,6 +47,7 @@ class connection : public std::enable_shared_from_this<connection> {
   const request_handler& handler_;
   const limits& limits_;
   tcp::endpoint remote_;
+  bool secure_;
   std::shared_ptr<exchange> pending_;
   bool keep_alive_ = true;
   bool released_ = false;

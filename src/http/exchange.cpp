@@ -6,8 +6,8 @@
 
 namespace switchboard::http {
 
-exchange::exchange(std::shared_ptr<connection> conn, request req, size_t worker, tcp::endpoint remote)
-    : conn_(std::move(conn)), req_(std::move(req)), worker_(worker), remote_(std::move(remote)) {}
+exchange::exchange(std::shared_ptr<connection> conn, request req, size_t worker, tcp::endpoint remote, bool secure)
+    : conn_(std::move(conn)), req_(std::move(req)), worker_(worker), remote_(std::move(remote)), secure_(secure) {}
 
 void exchange::respond(response res) {
   {

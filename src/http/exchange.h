@@ -18,12 +18,13 @@ class connection;
 
 class exchange : public std::enable_shared_from_this<exchange> {
  public:
-  exchange(std::shared_ptr<connection> conn, request req, size_t worker, tcp::endpoint remote);
+  exchange(std::shared_ptr<connection> conn, request req, size_t worker, tcp::endpoint remote, bool secure);
 
   const request& req() const { return req_; }
   request& req() { return req_; }
   size_t worker() const { return worker_; }
   const tcp::endpoint& remote() const { return remote_; }
+  bool secure() const { return secure_; }  // over TLS (--tls-cert)
 
   // Sends the response (once; later calls are ignored). Any thread.
   void respond(response res);
@@ -43,6 +44,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
   request req_;
   size_t worker_;
   tcp::endpoint remote_;
+  bool secure_;
   mutable std::mutex mutex_;
   bool answered_ = false;
   bool aborted_ = false;

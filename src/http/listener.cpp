@@ -76,7 +76,7 @@ void listener::accept() {
 // On the connection's worker. A TLS client has until the request timeout to finish its handshake.
 void listener::start_connection(tcp::socket socket, size_t worker) {
   const auto open = [this, worker](tcp::socket s, tcp::endpoint remote) {
-    std::make_shared<connection>(std::move(s), worker, handler_, limits_, remote)->start();
+    std::make_shared<connection>(std::move(s), worker, handler_, limits_, remote, tls_ != nullptr)->start();
   };
   if (tls_) return std::make_shared<tls_relay>(std::move(socket), *tls_)->start(limits_.request_timeout, open);
   boost::system::error_code ec;

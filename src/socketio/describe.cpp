@@ -26,15 +26,15 @@ json describe(socket& s) {
   int64_t issued = 0;
   bool secure = false, xdomain = false;
   if (hs.info) {
-    for (const auto& [name, value] : hs.info->headers) {
+    for (const auto& [name, value] : hs.info->headers()) {
       headers[std::string(name)] = value;
       xdomain = xdomain || name == "origin";
     }
-    for (const auto& [key, value] : hs.info->query) query[std::string(key)] = value;
-    url = hs.info->url;
-    address = hs.info->address;
-    issued = hs.info->issued_ms;
-    secure = hs.info->secure;
+    for (auto& [key, value] : hs.info->query()) query[std::move(key)] = std::move(value);
+    url = hs.info->url();
+    address = hs.info->address();
+    issued = hs.info->issued_ms();
+    secure = hs.info->secure();
   }
   json rooms = json::array();
   for (const auto& r : s.rooms()) rooms.push_back(r);

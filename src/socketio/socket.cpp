@@ -210,6 +210,14 @@ void socket::on_closed(std::string_view reason) {
   nsp_->adapter().remove_member(*this);
 }
 
+std::vector<std::string> socket::rooms() const {
+  std::vector<std::string> out;
+  out.reserve(joined_rooms().size() + 1);
+  if (in_own_room()) out.push_back(id_);
+  out.insert(out.end(), joined_rooms().begin(), joined_rooms().end());
+  return out;
+}
+
 void socket::on(std::string event, event_handler h) {
   if (!own_) own_ = std::make_unique<own_handlers>();
   own_->events[std::move(event)] = std::move(h);

@@ -40,6 +40,9 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   ~socket();
 
   const std::string& id() const { return id_; }
+  const std::string* own_room() const override { return &id_; }
+  // Node's socket.rooms: its own room (its id) first while connected, then the rooms it joined.
+  std::vector<std::string> rooms() const;
   namespace_& nsp() const { return *nsp_; }
   const handshake& handshake_data() const { return handshake_; }
   json& data() { return data_; }
