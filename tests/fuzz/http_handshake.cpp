@@ -151,10 +151,12 @@ void check_cors(const http::request& req) {
 }
 
 void check_description(const http::request& req) {
-  const eio::handshake_info info = eio::describe_request(req);
-  check(info.url == req.target());
+  const std::string address = "198.51.100.7";
+  const eio::handshake_info info(req, address, 42, true);
+  check(info.url() == req.target());
+  check(info.address() == address && info.issued_ms() == 42 && info.secure());
   auto f = req.begin();
-  for (const auto& [name, value] : info.headers) {
+  for (const auto& [name, value] : info.headers()) {
     check(f != req.end());
     const std::string_view original = f->name_string();
     check(name.size() == original.size() && value == f->value());
@@ -165,15 +167,16 @@ void check_description(const http::request& req) {
     ++f;
   }
   check(f == req.end());
+  const auto query = info.query();
   http::target t;
   if (http::parse_target(req.target(), t)) {
-    check(info.query.size() == t.query.size());
-    for (const auto& [k, v] : info.query) {
-      const std::string* expected = t.param(std::string(k));
+    check(query.size() == t.query.size());
+    for (const auto& [k, v] : query) {
+      const std::string* expected = t.param(k);
       check(expected && *expected == v);
     }
   } else {
-    check(info.query.empty());
+    check(query.empty());
   }
 }
 
