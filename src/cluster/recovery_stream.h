@@ -8,7 +8,7 @@
 // where the offset goes and the script splices the id in (fixed width, so the MessagePack string
 // header stays right). The same script publishes the message without offset on the adapter's
 // usual channel, for servers without recovery (Node's Redis adapter: its clients see no extra
-// argument); in sharded mode the adapter publishes that copy itself (recovery_log.h).
+// argument); in sharded mode the adapter publishes that copy itself (stream_recovery.h).
 // Sessions are kept as keys that expire after the window. Keys share the namespace's hash tag, so
 // the scripts run on one Redis Cluster shard.
 #include "cluster/redis_link.h"

@@ -46,10 +46,11 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       pending_(loops.context(0)),
       pending_acks_(loops.context(0)) {
   if (recovery.window.count() > 0) {
-    recovery_ = std::make_unique<recovery_log>(
+    recovery_ = std::make_unique<stream_recovery>(
         loops_, link_, node_, nsp_, prefix_, uid_, recovery, recovery_stream::pubsub::classic,
         [this](const std::string& uid, const json& data, const fanout::broadcast_options& opts) {
-          return recovery_log::plain_copy{broadcast_channel(channel_, opts), encode_broadcast(uid, nsp_, data, opts)};
+          return stream_recovery::plain_copy{broadcast_channel(channel_, opts),
+                                             encode_broadcast(uid, nsp_, data, opts)};
         });
   }
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
@@ -68,8 +69,8 @@ void redis_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broad
 void redis_adapter::on_broadcast(const std::string& payload) {
   const auto message = decode_classic_broadcast(payload);
   if (!message) return drop_bad_message(channel_, payload.size(), "not a MessagePack [uid, packet, opts]");
-  if (message->uid == uid_) return;                                    // our own
-  if (recovery_ && recovery_log::is_plain_copy(message->uid)) return;  // heard on the recovery channel
+  if (message->uid == uid_) return;                                       // our own
+  if (recovery_ && stream_recovery::is_plain_copy(message->uid)) return;  // heard on the recovery channel
   node_.deliver(message->packet, message->opts);
 }
 

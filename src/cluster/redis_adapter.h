@@ -11,8 +11,8 @@
 // worker and their answers are gathered back on worker 0.
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
-#include "cluster/recovery_log.h"
 #include "cluster/redis_link.h"
+#include "cluster/stream_recovery.h"
 #include "socketio/socket.h"
 
 #include <memory>
@@ -24,7 +24,7 @@ namespace switchboard::cluster {
 class redis_adapter final : public fanout::adapter {
  public:
   // `prefix`: the channels' prefix (--key-prefix; the Node adapter's `key`). With a recovery
-  // window, recoverable broadcasts go through the namespace's recovery log (recovery_log.h) and
+  // window, recoverable broadcasts go through the namespace's recovery log (stream_recovery.h) and
   // reach this node's members, too, as Redis orders them.
   redis_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix,
                 fanout::recovery_settings recovery = {});
@@ -88,9 +88,9 @@ class redis_adapter final : public fanout::adapter {
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
   local_node node_;
-  pending_requests pending_;                // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
-  pending_broadcast_acks pending_acks_;     // our BROADCAST requests with acks; worker 0
-  std::unique_ptr<recovery_log> recovery_;  // null without recovery
+  pending_requests pending_;                   // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;        // our BROADCAST requests with acks; worker 0
+  std::unique_ptr<stream_recovery> recovery_;  // null without recovery
 };
 
 }  // namespace switchboard::cluster

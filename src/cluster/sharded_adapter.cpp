@@ -64,7 +64,7 @@ sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::strin
   link_.ssubscribe(channel_, [this](const std::string&, const std::string& payload) { on_message(payload); });
   link_.ssubscribe(response_channel_, [this](const std::string&, const std::string& payload) { on_response(payload); });
   if (recovery.window.count() > 0) {
-    recovery_ = std::make_unique<recovery_log>(
+    recovery_ = std::make_unique<stream_recovery>(
         loops_, link_, node_, nsp_, prefix, uid_, recovery, recovery_stream::pubsub::sharded,
         [this](const std::string& uid, const json& data, const fanout::broadcast_options& opts) {
           return broadcast_message(uid, data, opts);
@@ -121,8 +121,8 @@ void sharded_adapter::respond(const std::string& requester, int type, json data)
   publish(type, std::move(data), channel_ + requester + "#");
 }
 
-recovery_log::plain_copy sharded_adapter::broadcast_message(const std::string& uid, const json& data,
-                                                            const fanout::broadcast_options& opts) const {
+stream_recovery::plain_copy sharded_adapter::broadcast_message(const std::string& uid, const json& data,
+                                                               const fanout::broadcast_options& opts) const {
   // As the Node adapter: one public room → that room's channel; anything else → the main one.
   const bool room_channel = opts.rooms.size() == 1 && !looks_like_socket_id(opts.rooms.front());
   return {room_channel ? channel_ + opts.rooms.front() + "#" : channel_,
@@ -222,8 +222,8 @@ void sharded_adapter::on_message(const std::string& payload) {
   const json m = decode_cluster_message(payload);
   if (m.is_discarded()) return drop_bad_message(channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const std::string sender = string_field(m, "uid");
-  if (sender == uid_ || string_field(m, "nsp") != nsp_) return;  // our own, or another namespace
-  if (recovery_ && recovery_log::is_plain_copy(sender)) return;  // heard on the recovery channel
+  if (sender == uid_ || string_field(m, "nsp") != nsp_) return;     // our own, or another namespace
+  if (recovery_ && stream_recovery::is_plain_copy(sender)) return;  // heard on the recovery channel
   const json& data = m["data"];
   const json opts = data.value("opts", json::object());
   const json request_id = data.value("requestId", json());

@@ -10,12 +10,12 @@
 //
 // Membership and this node's answers live in a local_node, as for the classic adapter. With a
 // recovery window, recoverable broadcasts go through the namespace's recovery log
-// (recovery_log.h), on a shard channel.
+// (stream_recovery.h), on a shard channel.
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
-#include "cluster/recovery_log.h"
 #include "cluster/redis_link.h"
 #include "cluster/sharded_wire.h"
+#include "cluster/stream_recovery.h"
 
 #include <memory>
 #include <mutex>
@@ -61,8 +61,8 @@ class sharded_adapter final : public fanout::adapter {
  private:
   void publish(int type, json data, const std::string& channel);
   // A broadcast as published: on its one public room's channel, else on the main one.
-  recovery_log::plain_copy broadcast_message(const std::string& uid, const json& data,
-                                             const fanout::broadcast_options& opts) const;
+  stream_recovery::plain_copy broadcast_message(const std::string& uid, const json& data,
+                                                const fanout::broadcast_options& opts) const;
   void on_message(const std::string& payload);
   void on_response(const std::string& payload);
   // Publishes `data` (given a requestId) once the number of other servers is known; their
@@ -85,7 +85,7 @@ class sharded_adapter final : public fanout::adapter {
   pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
   std::mutex rooms_mutex_;
   std::unordered_map<std::string, size_t> room_workers_;  // public room → workers with members
-  std::unique_ptr<recovery_log> recovery_;                // null without recovery
+  std::unique_ptr<stream_recovery> recovery_;             // null without recovery
 };
 
 }  // namespace switchboard::cluster

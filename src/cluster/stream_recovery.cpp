@@ -1,4 +1,4 @@
-#include "cluster/recovery_log.h"
+#include "cluster/stream_recovery.h"
 
 #include "base/log.h"
 #include "base/metrics.h"
@@ -23,9 +23,9 @@ fanout::log_position position_of(const json& packet) {
 
 }  // namespace
 
-recovery_log::recovery_log(loop_group& loops, redis_link& link, local_node& node, const std::string& nsp,
-                           const std::string& prefix, const std::string& uid, fanout::recovery_settings settings,
-                           recovery_stream::pubsub mode, plain_fn plain)
+stream_recovery::stream_recovery(loop_group& loops, redis_link& link, local_node& node, const std::string& nsp,
+                                 const std::string& prefix, const std::string& uid, fanout::recovery_settings settings,
+                                 recovery_stream::pubsub mode, plain_fn plain)
     : loops_(loops),
       link_(link),
       node_(node),
@@ -50,9 +50,9 @@ recovery_log::recovery_log(loop_group& loops, redis_link& link, local_node& node
   });
 }
 
-bool recovery_log::is_plain_copy(std::string_view uid) { return uid.starts_with(recovery_uid_prefix); }
+bool stream_recovery::is_plain_copy(std::string_view uid) { return uid.starts_with(recovery_uid_prefix); }
 
-void recovery_log::on_recoverable(const std::string& payload) {
+void stream_recovery::on_recoverable(const std::string& payload) {
   // While catching up, and while the link is only half back (the subscriber before the command
   // connection), live messages wait: what was published before them comes first, from the stream.
   if (catching_up_ || !link_.connected()) {
@@ -63,7 +63,7 @@ void recovery_log::on_recoverable(const std::string& payload) {
   deliver(payload, false);
 }
 
-void recovery_log::deliver(const std::string& payload, bool only_newer) {
+void stream_recovery::deliver(const std::string& payload, bool only_newer) {
   const auto message = decode_classic_broadcast(payload);
   if (!message) return drop_bad_message(stream_.channel(), payload.size(), "not a MessagePack [uid, packet, opts]");
   const auto position = position_of(message->packet);
@@ -74,7 +74,7 @@ void recovery_log::deliver(const std::string& payload, bool only_newer) {
   node_.deliver(message->packet, message->opts, position);
 }
 
-void recovery_log::catch_up() {
+void stream_recovery::catch_up() {
   const uint64_t generation = ++catch_up_generation_;  // an older catch-up's answer is ignored
   catching_up_ = true;
   if (!last_heard_) {
@@ -100,22 +100,22 @@ void recovery_log::catch_up() {
   });
 }
 
-void recovery_log::retry_catch_up() {
+void stream_recovery::retry_catch_up() {
   catch_up_timer_.expires_after(retry_pause);
   catch_up_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec && catching_up_ && link_.connected()) catch_up();  // else the next link catches up
   });
 }
 
-void recovery_log::release_held(bool only_newer) {
+void stream_recovery::release_held(bool only_newer) {
   catching_up_ = false;
   auto held = std::move(held_);
   held_.clear();
   for (const auto& payload : held) deliver(payload, only_newer);
 }
 
-void recovery_log::broadcast(json data, fanout::broadcast_options_ptr opts, const fanout::adapter::encode_fn& encode,
-                             fanout::adapter::sent_fn sent) {
+void stream_recovery::broadcast(json data, fanout::broadcast_options_ptr opts, const fanout::adapter::encode_fn& encode,
+                                fanout::adapter::sent_fn sent) {
   // Redis away: this node's clients get it now, without offset; the other nodes once Redis is
   // back (the uid tells this node not to deliver it again then).
   const bool away = !link_.connected();
@@ -134,7 +134,7 @@ void recovery_log::broadcast(json data, fanout::broadcast_options_ptr opts, cons
                   sent = std::move(sent)]() mutable { queue(std::move(a), std::move(later), std::move(sent)); });
 }
 
-void recovery_log::queue(recovery_stream::append a, plain_copy later, fanout::adapter::sent_fn sent) {
+void stream_recovery::queue(recovery_stream::append a, plain_copy later, fanout::adapter::sent_fn sent) {
   const size_t bytes = a.before.size() + a.after.size() + a.plain.size() + later.payload.size();
   // Full: the oldest not yet handed to Redis goes (one in flight may still land).
   while (outbox_.size() >= outbox_limit_ || outbox_bytes_ + bytes > max_outbox_bytes) {
@@ -152,7 +152,7 @@ void recovery_log::queue(recovery_stream::append a, plain_copy later, fanout::ad
   send_outbox();
 }
 
-void recovery_log::send_outbox() {
+void stream_recovery::send_outbox() {
   if (!link_.connected()) return;  // on_connected sends them
   for (auto& o : outbox_) {
     if (o.sent) continue;
@@ -189,15 +189,15 @@ void recovery_log::send_outbox() {
   }
 }
 
-void recovery_log::find_session(const std::string& pid, fanout::adapter::session_fn done) {
+void stream_recovery::find_session(const std::string& pid, fanout::adapter::session_fn done) {
   const size_t worker = loop_group::current();
   stream_.find(pid, [this, worker, done = std::move(done)](std::optional<fanout::recovery_session> s) mutable {
     loops_.post(worker, [done = std::move(done), s = std::move(s)]() mutable { done(std::move(s)); });
   });
 }
 
-void recovery_log::take_missed(const fanout::recovery_session& s, const std::string& offset,
-                               fanout::adapter::missed_fn done) {
+void stream_recovery::take_missed(const fanout::recovery_session& s, const std::string& offset,
+                                  fanout::adapter::missed_fn done) {
   const size_t worker = loop_group::current();
   stream_.take(
       s.pid, offset,

@@ -27,7 +27,7 @@
 
 namespace switchboard::cluster {
 
-class recovery_log {
+class stream_recovery {
  public:
   // The plain copy of a broadcast as the adapter publishes it for servers without recovery.
   struct plain_copy {
@@ -39,9 +39,9 @@ class recovery_log {
 
   // `uid`: the adapter's. Subscribes to the namespace's recovery channel (a shard channel in
   // sharded mode) and catches up each time the link connects: before the link starts.
-  recovery_log(loop_group& loops, redis_link& link, local_node& node, const std::string& nsp, const std::string& prefix,
-               const std::string& uid, fanout::recovery_settings settings, recovery_stream::pubsub mode,
-               plain_fn plain);
+  stream_recovery(loop_group& loops, redis_link& link, local_node& node, const std::string& nsp,
+                  const std::string& prefix, const std::string& uid, fanout::recovery_settings settings,
+                  recovery_stream::pubsub mode, plain_fn plain);
 
   // Whether a broadcast with this uid is a plain copy of a recoverable one: a node with recovery
   // delivers those from the recovery channel, where they come with their offset.
