@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   sio.connect_timeout = std::chrono::milliseconds(1000);
   socketio::server io(loops, sio);
   io.of("/").on_connection([](socketio::socket& s) {
-    s.emit("auth", s.handshake_data().auth);
+    s.emit("auth", s.handshake_data().auth());
     s.on("message", [](socketio::socket& self, json args, socketio::socket::ack_fn) {
       self.emit("message-back", std::move(args));
     });
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
       if (ack) ack(std::move(args));
     });
   });
-  io.of("/custom").on_connection([](socketio::socket& s) { s.emit("auth", s.handshake_data().auth); });
+  io.of("/custom").on_connection([](socketio::socket& s) { s.emit("auth", s.handshake_data().auth()); });
 
   http::limits limits;
   limits.max_body_bytes = eio.max_payload;

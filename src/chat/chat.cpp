@@ -60,7 +60,7 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
   nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) {
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto who = identify(s.handshake_data().auth, options_.jwt_secret, now);
+    auto who = identify(s.handshake_data().auth(), options_.jwt_secret, now);
     if (who.refusal) {
       return next(socketio::connect_error{"unauthorized",
                                           json{{"error", who.refusal->error}, {"message", who.refusal->message}}});

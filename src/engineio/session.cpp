@@ -17,9 +17,9 @@ metrics::counter transport_gauge(transport_kind t) {
 }
 }  // namespace
 
-session::session(server& srv, std::string id, size_t worker, transport_kind transport,
+session::session(server& srv, std::string_view id, size_t worker, transport_kind transport,
                  std::shared_ptr<const handshake_info> info)
-    : server_(srv), id_(std::move(id)), worker_(worker), transport_(transport), info_(std::move(info)) {
+    : server_(srv), id_(id), worker_(worker), transport_(transport), info_(std::move(info)) {
   probe_events_.owner = this;
   if (transport_ == transport_kind::polling) polling_ = std::make_unique<polling_state>();
   metrics::add(transport_gauge(transport_));
@@ -29,7 +29,9 @@ session::~session() = default;
 
 std::string session::open_packet() const {
   const auto& o = server_.opts();
-  std::string s = "{\"sid\":\"" + id_ + "\",\"upgrades\":[";
+  std::string s = "{\"sid\":\"";
+  s += id();
+  s += "\",\"upgrades\":[";
   if (transport_ == transport_kind::polling && o.allow_websocket) s += "\"websocket\"";
   s += "],\"pingInterval\":" + std::to_string(o.ping_interval.count()) +
        ",\"pingTimeout\":" + std::to_string(o.ping_timeout.count()) +
@@ -63,7 +65,7 @@ websocket::send_result session::send(const outgoing_ptr& packet, bool droppable)
   poll.buffered_bytes += packet->packet().size();
   poll.buffer.push_back(packet);
   if (poll.buffered_bytes > limits.hard_bytes) {
-    SB_LOG(info, "event=slow_consumer sid=" << id_ << " transport=polling queued_bytes=" << poll.buffered_bytes);
+    SB_LOG(info, "event=slow_consumer sid=" << id() << " transport=polling queued_bytes=" << poll.buffered_bytes);
     metrics::add(metrics::counter::slow_consumer_disconnects);
     // On the next turn, not from inside this send (see websocket::connection::send).
     boost::asio::post(server_.loops().context(worker_),
@@ -302,7 +304,7 @@ void session::teardown(std::string_view reason) {
       server_.forget(*this);
     }
   }
-  SB_LOG(debug, "event=session_close sid=" << id_ << " reason=\"" << reason << "\"");
+  SB_LOG(debug, "event=session_close sid=" << id() << " reason=\"" << reason << "\"");
   if (auto h = handler_) h->on_close(reason);
 }
 

@@ -8,6 +8,7 @@
 // packets wait for the WebSocket; after `close` nothing is delivered to the handler. The server's
 // per-worker table holds the only long-lived reference; handlers run on the session's worker and
 // may call `send` and `close` but must not block.
+#include "base/random_id.h"
 #include "engineio/deadline_list.h"
 #include "engineio/handshake_info.h"
 #include "engineio/options.h"
@@ -40,11 +41,12 @@ class session final : public std::enable_shared_from_this<session>,
                       private websocket::connection::events,
                       private deadline_list::hook {
  public:
-  session(server& srv, std::string id, size_t worker, transport_kind transport,
+  // `id`: as random_id_for_worker makes it.
+  session(server& srv, std::string_view id, size_t worker, transport_kind transport,
           std::shared_ptr<const handshake_info> info);
   ~session();
 
-  const std::string& id() const { return id_; }
+  std::string_view id() const { return id_.view(); }
   size_t worker() const { return worker_; }
   transport_kind transport() const { return transport_; }
   const std::shared_ptr<const handshake_info>& handshake() const { return info_; }
@@ -93,7 +95,7 @@ class session final : public std::enable_shared_from_this<session>,
   void teardown(std::string_view reason);
 
   server& server_;
-  std::string id_;
+  inline_id id_;
   size_t worker_;
   transport_kind transport_;
   std::shared_ptr<const handshake_info> info_;

@@ -65,8 +65,8 @@ class member {
  private:
   friend class room_index;
   std::vector<std::string> rooms_;  // the member → rooms half of the two-way index
-  static constexpr size_t no_slot = static_cast<size_t>(-1);
-  size_t slot_ = no_slot;     // where it is in its worker's list of members; no_slot: not added
+  static constexpr uint32_t no_slot = static_cast<uint32_t>(-1);
+  uint32_t slot_ = no_slot;   // where it is in its worker's list of members; no_slot: not added
   bool in_own_room_ = false;  // joined to own_room()
 };
 

@@ -6,7 +6,7 @@ namespace switchboard::fanout {
 
 void room_index::add_member(member& m) {
   if (m.slot_ != member::no_slot) return;
-  m.slot_ = members_.size();
+  m.slot_ = static_cast<uint32_t>(members_.size());
   members_.push_back(&m);
 }
 

@@ -47,7 +47,7 @@ void client::on_message(std::string&& data, bool binary) {
 
 void client::on_packet(sio::packet&& p) {
   if (p.type == sio::packet_type::connect) {
-    return connect(p.nsp, p.data ? std::move(*p.data) : json::object());
+    return connect(p.nsp, p.data ? std::move(*p.data) : json());
   }
   auto s = find(p.nsp);
   if (!s) return close("parse error");  // Node: "invalid state" for a namespace not joined

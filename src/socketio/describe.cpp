@@ -48,7 +48,7 @@ json describe(socket& s) {
                 {"issued", issued},
                 {"url", url},
                 {"query", std::move(query)},
-                {"auth", hs.auth}}},
+                {"auth", hs.auth()}}},
               {"rooms", std::move(rooms)},
               {"data", s.data()}};
 }

@@ -210,6 +210,11 @@ void socket::on_closed(std::string_view reason) {
   nsp_->adapter().remove_member(*this);
 }
 
+const json& handshake::auth() const {
+  static const json none = json::object();
+  return auth_.is_null() ? none : auth_;
+}
+
 std::vector<std::string> socket::rooms() const {
   std::vector<std::string> out;
   out.reserve(joined_rooms().size() + 1);

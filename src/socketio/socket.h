@@ -21,9 +21,17 @@ namespace switchboard::socketio {
 
 class client;
 
-struct handshake {
+class handshake {
+ public:
+  handshake(std::shared_ptr<const engineio::handshake_info> i, json auth)
+      : info(std::move(i)), auth_(auth.is_object() && auth.empty() ? json() : std::move(auth)) {}
+
   std::shared_ptr<const engineio::handshake_info> info;  // headers, query, address, url, time
-  json auth = json::object();                            // the CONNECT payload
+  // The CONNECT payload (Node's socket.handshake.auth); {} when the client sent none.
+  const json& auth() const;
+
+ private:
+  json auth_;  // null for none or {}: most clients send none, and an empty object is a heap block
 };
 
 class socket final : public fanout::member, public std::enable_shared_from_this<socket> {

@@ -7,8 +7,7 @@ namespace switchboard::protocol::websocket {
 bool reader::fail(uint16_t code, std::string_view reason) {
   failed_ = true;
   error_ = {code, reason};
-  fragments_.clear();
-  fragments_.shrink_to_fit();
+  fragments_.reset();
   return false;
 }
 
@@ -18,7 +17,7 @@ size_t reader::consume(char* data, size_t size, handler& h) {
     frame_header fh;
     parse_error err;
     // A continuation may only add what is left of the message budget.
-    const uint64_t budget = in_message_ ? max_message_ - fragments_.size() : max_message_;
+    const uint64_t budget = fragments_ ? max_message_ - fragments_->size() : max_message_;
     const auto st = parse_frame_header(std::string_view(data + used, size - used), budget, fh, err);
     if (st == parse_status::need_more) break;
     if (st == parse_status::error) {
@@ -64,7 +63,7 @@ size_t reader::consume(char* data, size_t size, handler& h) {
       }
       case opcode::text:
       case opcode::binary: {
-        if (in_message_) {
+        if (fragments_) {
           fail(close_protocol_error, "new message before the previous one finished");
           break;
         }
@@ -76,26 +75,24 @@ size_t reader::consume(char* data, size_t size, handler& h) {
           }
           h.on_message(binary, std::string(body));
         } else {
-          in_message_ = true;
           fragments_binary_ = binary;
-          fragments_.assign(body);
+          fragments_ = std::make_unique<std::string>(body);
         }
         break;
       }
       case opcode::continuation: {
-        if (!in_message_) {
+        if (!fragments_) {
           fail(close_protocol_error, "continuation frame without a message");
           break;
         }
-        fragments_.append(body);
+        fragments_->append(body);
         if (fh.fin) {
-          in_message_ = false;
-          if (!fragments_binary_ && !is_valid_utf8(fragments_)) {
+          if (!fragments_binary_ && !is_valid_utf8(*fragments_)) {
             fail(close_invalid_payload, "text message is not valid UTF-8");
             break;
           }
-          std::string message;
-          message.swap(fragments_);
+          std::string message = std::move(*fragments_);
+          fragments_.reset();
           h.on_message(fragments_binary_, std::move(message));
         }
         break;

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,8 +42,9 @@ class reader {
   bool fail(uint16_t code, std::string_view reason);
 
   uint64_t max_message_;
-  std::string fragments_;
-  bool in_message_ = false;
+  // The fragments of a message so far; allocated only while one assembles (most messages come in
+  // one frame, and an idle connection should hold no buffer).
+  std::unique_ptr<std::string> fragments_;
   bool fragments_binary_ = false;
   bool failed_ = false;
   bool closed_ = false;
