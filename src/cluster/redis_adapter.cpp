@@ -46,12 +46,12 @@ redis_adapter::redis_adapter(loop_group& loops, redis_link& link, std::string ns
       pending_(loops.context(0)),
       pending_acks_(loops.context(0)) {
   if (recovery.window.count() > 0) {
-    recovery_ = std::make_unique<stream_recovery>(
+    start_recovery(std::make_unique<stream_recovery>(
         loops_, link_, node_, nsp_, prefix_, uid_, recovery, recovery_stream::pubsub::classic,
         [this](const std::string& uid, const json& data, const fanout::broadcast_options& opts) {
           return stream_recovery::plain_copy{broadcast_channel(channel_, opts),
                                              encode_broadcast(uid, nsp_, data, opts)};
-        });
+        }));
   }
   link_.psubscribe(channel_ + "*", [this](const std::string&, const std::string& payload) { on_broadcast(payload); });
   link_.subscribe(request_channel_, [this](const std::string&, const std::string& payload) { on_request(payload); });
@@ -69,26 +69,9 @@ void redis_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::broad
 void redis_adapter::on_broadcast(const std::string& payload) {
   const auto message = decode_classic_broadcast(payload);
   if (!message) return drop_bad_message(channel_, payload.size(), "not a MessagePack [uid, packet, opts]");
-  if (message->uid == uid_) return;                                       // our own
-  if (recovery_ && stream_recovery::is_plain_copy(message->uid)) return;  // heard on the recovery channel
+  if (message->uid == uid_) return;                     // our own
+  if (heard_on_recovery_channel(message->uid)) return;  // heard on the recovery channel
   node_.deliver(message->packet, message->opts);
-}
-
-void redis_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
-                                          sent_fn sent) {
-  if (!recovery_ || opts->local)
-    return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode, std::move(sent));
-  recovery_->broadcast(std::move(data), std::move(opts), encode, std::move(sent));
-}
-
-void redis_adapter::find_session(const std::string& pid, session_fn done) {
-  if (!recovery_) return done(std::nullopt);
-  recovery_->find_session(pid, std::move(done));
-}
-
-void redis_adapter::take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) {
-  if (!recovery_) return done(std::nullopt);
-  recovery_->take_missed(s, offset, std::move(done));
 }
 
 void redis_adapter::respond(const json& response) {

@@ -11,8 +11,8 @@
 // worker and their answers are gathered back on worker 0.
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
+#include "cluster/recovering_adapter.h"
 #include "cluster/redis_link.h"
-#include "cluster/stream_recovery.h"
 #include "socketio/socket.h"
 
 #include <memory>
@@ -21,7 +21,7 @@
 
 namespace switchboard::cluster {
 
-class redis_adapter final : public fanout::adapter {
+class redis_adapter final : public recovering_adapter {
  public:
   // `prefix`: the channels' prefix (--key-prefix; the Node adapter's `key`). With a recovery
   // window, recoverable broadcasts go through the namespace's recovery log (stream_recovery.h) and
@@ -38,15 +38,6 @@ class redis_adapter final : public fanout::adapter {
   // request and counted with PUBSUB NUMSUB, as the Node adapter does.
   void broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts, uint64_t ack_id,
                           fanout::ack_handlers_ptr handlers, std::chrono::milliseconds timeout) override;
-
-  bool keeps_recovery_log() const override { return recovery_ != nullptr; }
-  void broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
-                             sent_fn sent) override;
-  void persist_session(fanout::recovery_session s) override {
-    if (recovery_) recovery_->persist_session(s);
-  }
-  void find_session(const std::string& pid, session_fn done) override;
-  void take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) override;
 
   void for_each_local(size_t worker, const fanout::broadcast_options& opts,
                       const std::function<void(fanout::member&)>& fn) override {
@@ -88,9 +79,8 @@ class redis_adapter final : public fanout::adapter {
   std::string request_channel_;   // <prefix>-request#<nsp>#
   std::string response_channel_;  // <prefix>-response#<nsp>#
   local_node node_;
-  pending_requests pending_;                   // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
-  pending_broadcast_acks pending_acks_;        // our BROADCAST requests with acks; worker 0
-  std::unique_ptr<stream_recovery> recovery_;  // null without recovery
+  pending_requests pending_;             // our REMOTE_FETCH and SERVER_SIDE_EMIT requests; worker 0
+  pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
 };
 
 }  // namespace switchboard::cluster

@@ -64,11 +64,11 @@ sharded_adapter::sharded_adapter(loop_group& loops, redis_link& link, std::strin
   link_.ssubscribe(channel_, [this](const std::string&, const std::string& payload) { on_message(payload); });
   link_.ssubscribe(response_channel_, [this](const std::string&, const std::string& payload) { on_response(payload); });
   if (recovery.window.count() > 0) {
-    recovery_ = std::make_unique<stream_recovery>(
+    start_recovery(std::make_unique<stream_recovery>(
         loops_, link_, node_, nsp_, prefix, uid_, recovery, recovery_stream::pubsub::sharded,
         [this](const std::string& uid, const json& data, const fanout::broadcast_options& opts) {
           return broadcast_message(uid, data, opts);
-        });
+        }));
   }
 }
 
@@ -138,23 +138,6 @@ void sharded_adapter::broadcast(fanout::broadcast_packet_ptr packet, fanout::bro
   link_.spublish(std::move(m.channel), std::move(m.payload));
 }
 
-void sharded_adapter::broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
-                                            sent_fn sent) {
-  if (!recovery_ || opts->local)
-    return adapter::broadcast_recoverable(std::move(data), std::move(opts), encode, std::move(sent));
-  recovery_->broadcast(std::move(data), std::move(opts), encode, std::move(sent));
-}
-
-void sharded_adapter::find_session(const std::string& pid, session_fn done) {
-  if (!recovery_) return done(std::nullopt);
-  recovery_->find_session(pid, std::move(done));
-}
-
-void sharded_adapter::take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) {
-  if (!recovery_) return done(std::nullopt);
-  recovery_->take_missed(s, offset, std::move(done));
-}
-
 void sharded_adapter::broadcast_with_ack(fanout::broadcast_packet_ptr packet, fanout::broadcast_options_ptr opts,
                                          uint64_t ack_id, fanout::ack_handlers_ptr handlers,
                                          std::chrono::milliseconds timeout) {
@@ -222,8 +205,8 @@ void sharded_adapter::on_message(const std::string& payload) {
   const json m = decode_cluster_message(payload);
   if (m.is_discarded()) return drop_bad_message(channel_, payload.size(), "not a message {uid, nsp, type, data}");
   const std::string sender = string_field(m, "uid");
-  if (sender == uid_ || string_field(m, "nsp") != nsp_) return;     // our own, or another namespace
-  if (recovery_ && stream_recovery::is_plain_copy(sender)) return;  // heard on the recovery channel
+  if (sender == uid_ || string_field(m, "nsp") != nsp_) return;  // our own, or another namespace
+  if (heard_on_recovery_channel(sender)) return;                 // heard on the recovery channel
   const json& data = m["data"];
   const json opts = data.value("opts", json::object());
   const json request_id = data.value("requestId", json());

@@ -13,9 +13,9 @@
 // (stream_recovery.h), on a shard channel.
 #include "cluster/local_node.h"
 #include "cluster/pending_requests.h"
+#include "cluster/recovering_adapter.h"
 #include "cluster/redis_link.h"
 #include "cluster/sharded_wire.h"
-#include "cluster/stream_recovery.h"
 
 #include <memory>
 #include <mutex>
@@ -24,7 +24,7 @@
 
 namespace switchboard::cluster {
 
-class sharded_adapter final : public fanout::adapter {
+class sharded_adapter final : public recovering_adapter {
  public:
   sharded_adapter(loop_group& loops, redis_link& link, std::string nsp, std::string prefix,
                   fanout::recovery_settings recovery = {});
@@ -48,15 +48,6 @@ class sharded_adapter final : public fanout::adapter {
   void remote_server_side_emit(const json& data, std::chrono::milliseconds timeout, results_fn done) override;
   // PUBSUB SHARDNUMSUB of the main channel.
   void server_count(std::function<void(size_t)> done) override;
-
-  bool keeps_recovery_log() const override { return recovery_ != nullptr; }
-  void broadcast_recoverable(json data, fanout::broadcast_options_ptr opts, const encode_fn& encode,
-                             sent_fn sent) override;
-  void persist_session(fanout::recovery_session s) override {
-    if (recovery_) recovery_->persist_session(s);
-  }
-  void find_session(const std::string& pid, session_fn done) override;
-  void take_missed(const fanout::recovery_session& s, const std::string& offset, missed_fn done) override;
 
  private:
   void publish(int type, json data, const std::string& channel);
@@ -85,7 +76,6 @@ class sharded_adapter final : public fanout::adapter {
   pending_broadcast_acks pending_acks_;  // our BROADCAST requests with acks; worker 0
   std::mutex rooms_mutex_;
   std::unordered_map<std::string, size_t> room_workers_;  // public room → workers with members
-  std::unique_ptr<stream_recovery> recovery_;             // null without recovery
 };
 
 }  // namespace switchboard::cluster
