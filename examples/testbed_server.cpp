@@ -146,7 +146,9 @@ void add_cluster_events(socketio::namespace_& nsp, sio_socket& s) {
     });
   });
   s.on("set-data", [](sio_socket& self, json args, sio_socket::ack_fn ack) {
-    self.data()["value"] = args.empty() ? json() : args[0];
+    json data = self.data();
+    data["value"] = args.empty() ? json() : args[0];
+    self.set_data(data);
     if (ack) ack(json::array({true}));
   });
 }
@@ -289,7 +291,7 @@ int main(int argc, char** argv) {
 
   auto& admin = io.of("/admin");
   admin.use([](sio_socket& s, socketio::namespace_::next_fn next) {
-    const auto& auth = s.handshake_data().auth();
+    const json auth = s.handshake_data().auth();
     if (auth.is_object() && auth.value("token", std::string{}) == "secret") return next(std::nullopt);
     next(socketio::connect_error{"unauthorized", json{{"reason", "bad token"}}});
   });
@@ -301,7 +303,7 @@ int main(int argc, char** argv) {
   auto& shared = io.of("/shared");
   shared.on_connection([](sio_socket& s) {
     s.set_context(std::make_shared<int>(0));
-    const auto& auth = s.handshake_data().auth();
+    const json auth = s.handshake_data().auth();
     if (auth.is_object() && auth.value("own", false))
       s.on("count", [](sio_socket&, json, sio_socket::ack_fn ack) {
         if (ack) ack(json("own"));

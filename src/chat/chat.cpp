@@ -34,7 +34,7 @@ bool in_room(const sio_socket& s, const std::string& room) {
   return std::find(joined.begin(), joined.end(), room) != joined.end();
 }
 
-std::string user_of(sio_socket& s) { return s.data().value("user", std::string{}); }
+std::string user_of(const sio_socket& s) { return s.data().value("user", std::string{}); }
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -65,7 +65,9 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
       return next(socketio::connect_error{"unauthorized",
                                           json{{"error", who.refusal->error}, {"message", who.refusal->message}}});
     }
-    s.data()["user"] = std::move(who.user);
+    json data = s.data();
+    data["user"] = std::move(who.user);
+    s.set_data(data);
     next(std::nullopt);
   });
   nsp_.on_connection([this](sio_socket& s) { on_connection(s); });

@@ -24,7 +24,7 @@ admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const 
       cluster_(nodes),
       timer_(io.loops().context(0)) {
   nsp_.use([this](socketio::socket& s, socketio::namespace_::next_fn next) {
-    const auto& auth = s.handshake_data().auth();
+    const json auth = s.handshake_data().auth();
     const auto it = auth.is_object() ? auth.find("key") : auth.end();
     const std::string key = it != auth.end() && it->is_string() ? it->get<std::string>() : std::string{};
     if (!api_key_.empty() && !secrets_equal(key, api_key_)) {

@@ -18,7 +18,7 @@ socket::~socket() = default;
 
 void socket::begin_recovery(const fanout::recovery_session& s) {
   pid_ = s.pid;
-  data_ = s.data;
+  data_ = packed_json(s.data);
   holding_ = std::make_unique<std::vector<fanout::broadcast_packet_ptr>>();
   nsp_->adapter().add_member(*this);
   for (const auto& room : s.rooms) nsp_->adapter().join(*this, room);
@@ -205,14 +205,9 @@ void socket::on_closed(std::string_view reason) {
   }
   for (const auto& h : nsp_->socket_disconnects()) h(*this, reason);
   if (!pid_.empty() && fanout::is_recoverable_reason(reason)) {
-    nsp_->adapter().persist_session({id_, pid_, rooms(), data_});
+    nsp_->adapter().persist_session({id_, pid_, rooms(), data_.value()});
   }
   nsp_->adapter().remove_member(*this);
-}
-
-const json& handshake::auth() const {
-  static const json none = json::object();
-  return auth_.is_null() ? none : auth_;
 }
 
 std::vector<std::string> socket::rooms() const {

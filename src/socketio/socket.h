@@ -3,6 +3,7 @@
 // session. Holds its event handlers, the acknowledgements it waits for (each with a timer) and
 // `data` for the application. Rooms live in the namespace's adapter (the socket is a
 // fanout::member). After disconnect it sends nothing and its handlers are not called again.
+#include "base/packed_json.h"
 #include "engineio/session.h"
 #include "fanout/adapter.h"
 #include "socketio/broadcast.h"
@@ -24,14 +25,15 @@ class client;
 class handshake {
  public:
   handshake(std::shared_ptr<const engineio::handshake_info> i, json auth)
-      : info(std::move(i)), auth_(auth.is_object() && auth.empty() ? json() : std::move(auth)) {}
+      : info(std::move(i)), auth_(auth.is_object() && auth.empty() ? json() : auth) {}
 
   std::shared_ptr<const engineio::handshake_info> info;  // headers, query, address, url, time
-  // The CONNECT payload (Node's socket.handshake.auth); {} when the client sent none.
-  const json& auth() const;
+  // The CONNECT payload (Node's socket.handshake.auth); {} when the client sent none. Unpacked
+  // on each call: read it once.
+  json auth() const { return auth_.is_null() ? json::object() : auth_.value(); }
 
  private:
-  json auth_;  // null for none or {}: most clients send none, and an empty object is a heap block
+  packed_json auth_;  // null for none or {}: most clients send none
 };
 
 class socket final : public fanout::member, public std::enable_shared_from_this<socket> {
@@ -53,7 +55,10 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   std::vector<std::string> rooms() const;
   namespace_& nsp() const { return *nsp_; }
   const handshake& handshake_data() const { return handshake_; }
-  json& data() { return data_; }
+  // Node's socket.data, for the application: null until set. Kept packed (it lives as long as
+  // the socket and is read rarely): data() unpacks a copy, set_data replaces it.
+  json data() const { return data_.value(); }
+  void set_data(const json& data) { data_ = packed_json(data); }
   bool connected() const { return connected_; }
   // With connection state recovery: the private id the client presents to recover (empty when
   // off), and whether this socket is one recovered with its id, rooms, data and missed packets.
@@ -121,7 +126,7 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   std::string id_;
   std::string pid_;
   handshake handshake_;
-  json data_;
+  packed_json data_;
   bool connected_ = false;
   bool recovered_ = false;
   // The newest logged packet sent: after a recovery, the live copies of what the missed packets
