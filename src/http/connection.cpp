@@ -5,6 +5,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
+
 namespace switchboard::http {
 
 namespace beast = boost::beast;
@@ -110,13 +112,25 @@ void connection::write_response(response res) {
   auto sp = std::make_shared<response>(std::move(res));
   stream_.expires_after(limits_.request_timeout);
   beast_http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, size_t) {
-    if (ec || !sp->keep_alive()) {
-      beast::error_code ignored2;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored2);
-      self->stream_.close();
-      return;
-    }
+    if (ec) return self->stream_.close();
+    if (!sp->keep_alive()) return self->close_after_response();
     self->read_request();
+  });
+}
+
+void connection::close_after_response() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(linger_time);  // one deadline for every read that follows
+  drain_input();
+}
+
+void connection::drain_input() {
+  // What is read is dropped: one buffer per thread serves every lingering connection.
+  thread_local std::array<char, 4096> sink;
+  stream_.async_read_some(boost::asio::buffer(sink), [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) return self->stream_.close();  // the client closed, or the time is up
+    self->drain_input();
   });
 }
 

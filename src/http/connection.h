@@ -39,6 +39,13 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_request(boost::beast::error_code ec);
   void watch_while_pending();
   void fail_request(status code, std::string_view message);
+  // After the last response the client may still be sending (a body refused as too large).
+  // Closing with its bytes unread makes the kernel reset the connection, and a reset can destroy
+  // the response before the client reads it: so the server stops sending, reads and drops what
+  // still comes for at most `linger_time` (nginx's lingering close), then closes.
+  void close_after_response();
+  void drain_input();
+  static constexpr std::chrono::seconds linger_time{3};
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

@@ -243,6 +243,22 @@ describe("oversized payloads (--max-payload 1000)", { timeout: TEST_TIMEOUT }, (
     await assertEchoes(witness);
   });
 
+  // The server answers before the client has sent the whole body, and must not reset the
+  // connection under the answer by closing with the rest unread.
+  test("a polling POST of 4 MB gets its 413 while it is still being sent", async () => {
+    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const sid = JSON.parse((await http(base)).text.slice(1)).sid;
+    for (let i = 0; i < 5; i++) {
+      const res = await http(`${base}&sid=${encodeURIComponent(sid)}`, {
+        method: "POST",
+        body: "4" + "z".repeat(4 << 20),
+        headers: { "content-type": "text/plain;charset=UTF-8" },
+      });
+      assert.equal(res.status, 413, `attempt ${i}: expected 413, got ${res.status} ${res.text}`);
+    }
+    await assertEchoes(witness);
+  });
+
   test("a polling POST of exactly 1000 bytes is accepted", async () => {
     const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
     const hs = await http(base);
