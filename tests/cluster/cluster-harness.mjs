@@ -27,7 +27,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "redis";
 import { freePort, http, startServerProcess, withTimeout } from "../lib/server-process.mjs";
-import { serverBinary } from "../chat/chat-harness.mjs";
+import { api, join, openUser, send, serverBinary } from "../chat/chat-harness.mjs";
 import { startNodePeer } from "./node-peer.mjs";
 
 export {
@@ -445,6 +445,34 @@ export class Resources {
 export async function waitLinked(redis, nodes, servers = nodes.length, { sharded = false } = {}) {
   await Promise.all(nodes.map((n) => waitRedisState(n, "connected")));
   await waitServerCount(redis.url, servers, { atLeast: true, sharded });
+}
+
+// Asserts that `node` serves its own clients while its Redis is unusable: two users join `room`
+// and an API publish there reaches them. Returns the first user, to talk across once linked.
+export async function assertServesLocally(node, room) {
+  const first = await openUser(node, "ada");
+  const second = await openUser(node, "amy");
+  await join(first, room);
+  await join(second, room);
+  const data = `local in ${room}`;
+  const pub = await api(node, "/api/publish", { json: { room, event: "notice", data } });
+  assert.equal(pub.status, 200, pub.text);
+  assert.deepEqual((await second.log.take("notice", WAIT, "a local broadcast")).args, [data]);
+  return first;
+}
+
+// Starts another node on `redisUrl` (with `args`), waits until it is linked, and asserts that
+// `sender`'s messages to `room` reach a user there: the sender's node is in the cluster.
+export async function assertReachesNewNode(res, sender, room, { redisUrl, args = [] }) {
+  const other = await res.node({ redisUrl, nodeId: "nB", args });
+  await waitRedisState(other, "connected", LINK_WAIT);
+  const bob = await openUser(other, "bob");
+  await join(bob, room);
+  await eventually(
+    (i) => send(sender, room, `across ${i}`),
+    (ms) => bob.log.take(messageStartingWith("across"), ms, "a message from the first node"),
+    { what: `delivery from the first node to a new one in ${room}` },
+  );
 }
 
 // Asserts a chat `message` object {id, room, user, text, ts} (docs/user-guide.md).

@@ -6,6 +6,8 @@
 //   on node A sends: B's user, still connected to B, gets every one of those messages once B is
 //   linked again, read from the namespace's recovery stream, exactly once and in order, before
 //   what comes after.
+// - The same while B's read of what it missed is held in flight: what B hears live meanwhile
+//   comes after what it read, once.
 // - Redis itself goes away: a broadcast made on A meanwhile (an API publish) reaches A's clients at
 //   once and B's once Redis is back, exactly once on both nodes.
 
@@ -26,14 +28,20 @@ import {
   send,
   waitLinked,
   waitRedisState,
+  withTimeout,
 } from "./cluster-harness.mjs";
 
-// A TCP proxy to Redis that can be cut (every connection closed, no new ones) and opened again.
+// A TCP proxy to Redis that can be cut (every connection closed, no new ones) and opened again,
+// and can hold a connection's commands from the first one that matches (holdNext) until release().
 class CuttableProxy {
   constructor(target) {
     this.target = target;
     this.sockets = new Set();
     this.server = null;
+    this.hold = null; // {marker, resolve}: the next command matching `marker` is held
+    this.held = []; // [{upstream, chunks}]: connections whose commands wait for release()
+    this.replies = new Map(); // client socket → what Redis sent it, as latin1 text
+    this.onReply = () => {};
   }
   async open(port) {
     this.port = port ?? this.port ?? (await freePort());
@@ -44,12 +52,28 @@ class CuttableProxy {
         s.on("error", () => {});
         s.on("close", () => {
           this.sockets.delete(s);
+          this.replies.delete(client);
           client.destroy();
           upstream.destroy();
         });
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
+      let held = null;
+      client.on("data", (chunk) => {
+        if (held?.chunks) return held.chunks.push(chunk);
+        if (this.hold && chunk.includes(this.hold.marker)) {
+          held = { upstream, chunks: [chunk] };
+          this.held.push(held);
+          const { resolve } = this.hold;
+          this.hold = null;
+          return resolve();
+        }
+        upstream.write(chunk);
+      });
+      upstream.on("data", (chunk) => {
+        this.replies.set(client, (this.replies.get(client) ?? "") + chunk.toString("latin1"));
+        client.write(chunk);
+        this.onReply();
+      });
     });
     await new Promise((resolve) => this.server.listen(this.port, "127.0.0.1", resolve));
   }
@@ -57,7 +81,36 @@ class CuttableProxy {
     const closed = new Promise((resolve) => this.server.close(resolve));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    this.held = [];
     await closed;
+  }
+  // Resolves once a command containing `marker` was held (with everything its connection sends
+  // after it).
+  holdNext(marker) {
+    return new Promise((resolve) => {
+      this.hold = { marker: Buffer.from(marker), resolve };
+    });
+  }
+  release() {
+    for (const h of this.held) {
+      for (const chunk of h.chunks) h.upstream.write(chunk);
+      h.chunks = null; // what comes next goes straight through
+    }
+    this.held = [];
+  }
+  // Resolves once Redis sent `text` to one of the proxied connections (bounded by `ms`).
+  forwarded(text, ms) {
+    const seen = () => [...this.replies.values()].some((r) => r.includes(text));
+    return withTimeout(
+      new Promise((resolve) => {
+        if (seen()) return resolve();
+        this.onReply = () => {
+          if (seen()) resolve();
+        };
+      }),
+      ms,
+      `"${text}" forwarded by the proxy`,
+    );
   }
 }
 
@@ -115,6 +168,47 @@ for (const mode of ["classic", "sharded"]) {
         mine.filter((e) => e.event === "message").map((e) => e.args[0].text),
         ["before", "during 0", "during 1", "during 2", "during 3", "during 4", "after"],
         "ada: each once, in order",
+      );
+    });
+
+    // The race a catch-up must win: broadcasts B hears live while its read of the stream is in
+    // flight. The proxy holds that read (XRANGE) until they have reached B, so the window is
+    // open every time rather than for microseconds: B must deliver what it missed first, then
+    // the live ones, each once (the read returns them too).
+    test("broadcasts heard while the catch-up read is in flight come after it, once", { timeout: 30000 }, async () => {
+      const ava = await openUser(A, "ava");
+      const bea = await openUser(B, "bea");
+      await join(ava, "race");
+      await join(bea, "race");
+      await send(ava, "race", "first");
+      await bea.log.take(messageWith("first"), WAIT, "the first message at bea");
+
+      await proxy.cut();
+      await waitRedisState(B, "disconnected", LINK_WAIT);
+      for (let i = 0; i < 3; i++) await send(ava, "race", `missed ${i}`);
+
+      const readHeld = proxy.holdNext("$6\r\nXRANGE\r\n");
+      await proxy.open();
+      await withTimeout(readHeld, LINK_WAIT + 5000, "B's catch-up read of the stream");
+      for (let i = 0; i < 3; i++) await send(ava, "race", `live ${i}`);
+      await proxy.forwarded("live 2", WAIT); // B's subscription has heard every live one
+      // A volatile event is not logged for recovery: B delivers it at once, after the live
+      // messages that came before it on the same subscription. Once bea has it, B has dealt with them.
+      ava.emit("typing", { room: "race" });
+      await bea.log.take(eventNamed("typing"), WAIT, "ava's typing at bea, past the held read");
+      assert.deepEqual(
+        bea.log.events.filter((e) => e.event === "message").map((e) => e.args[0].text),
+        [],
+        "B holds what it hears live until it has read what it missed",
+      );
+
+      proxy.release();
+      await send(ava, "race", "last");
+      const got = await bea.log.until(messageWith("last"), WAIT + LINK_WAIT, "the last message at bea");
+      assert.deepEqual(
+        got.filter((e) => e.event === "message").map((e) => e.args[0].text),
+        ["missed 0", "missed 1", "missed 2", "live 0", "live 1", "live 2", "last"],
+        "bea: what B missed, then what it heard live, each once, in order",
       );
     });
 

@@ -3,20 +3,16 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { api, metric } from "../chat/chat-harness.mjs";
+import { metric } from "../chat/chat-harness.mjs";
 import {
   LINK_WAIT,
   Resources,
   TEST_TIMEOUT,
-  WAIT,
+  assertReachesNewNode,
+  assertServesLocally,
   closeAllClients,
-  eventually,
   healthz,
-  join,
-  messageStartingWith,
-  openUser,
   waitRedisState,
-  send,
 } from "./cluster-harness.mjs";
 
 const res = new Resources();
@@ -41,24 +37,10 @@ test("a node whose Redis is down starts, serves, reports it, and joins when Redi
   assert.equal(await metric(A, "switchboard_redis_connected"), 0);
 
   // Local clients are served: they connect, join, and get local broadcasts.
-  const ada = await openUser(A, "ada");
-  const amy = await openUser(A, "amy");
-  await join(ada, "early");
-  await join(amy, "early");
-  const pub = await api(A, "/api/publish", { json: { room: "early", event: "notice", data: "local" } });
-  assert.equal(pub.status, 200, pub.text);
-  assert.deepEqual((await amy.log.take("notice", WAIT, "a local broadcast")).args, ["local"]);
+  const ada = await assertServesLocally(A, "early");
 
   await redis.start();
   await waitRedisState(A, "connected", LINK_WAIT);
   assert.equal(await metric(A, "switchboard_redis_connected"), 1);
-  const B = await res.node({ redisUrl: redis.url, nodeId: "nB" });
-  await waitRedisState(B, "connected", LINK_WAIT);
-  const bob = await openUser(B, "bob");
-  await join(bob, "early");
-  await eventually(
-    (i) => send(ada, "early", `joined ${i}`),
-    (ms) => bob.log.take(messageStartingWith("joined"), ms, "a message from A"),
-    { what: "delivery from A to B once Redis appeared" },
-  );
+  await assertReachesNewNode(res, ada, "early", { redisUrl: redis.url });
 });

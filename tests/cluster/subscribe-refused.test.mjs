@@ -5,21 +5,17 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, metric } from "../chat/chat-harness.mjs";
+import { metric } from "../chat/chat-harness.mjs";
 import {
   LINK_WAIT,
   Resources,
   TEST_TIMEOUT,
-  WAIT,
+  assertReachesNewNode,
+  assertServesLocally,
   closeAllClients,
-  eventually,
   healthz,
-  join,
-  messageStartingWith,
-  openUser,
   pause,
   redisCommand,
-  send,
   waitRedisState,
 } from "./cluster-harness.mjs";
 
@@ -67,26 +63,12 @@ for (const mode of ["classic", "sharded"]) {
       assert.ok((await metric(A, "switchboard_redis_subscribe_refusals_total")) >= 1, "the refusal is counted");
 
       // Its own clients are served meanwhile.
-      const ada = await openUser(A, "ada");
-      const amy = await openUser(A, "amy");
-      await join(ada, "acl");
-      await join(amy, "acl");
-      const pub = await api(A, "/api/publish", { json: { room: "acl", event: "notice", data: "local while refused" } });
-      assert.equal(pub.status, 200, pub.text);
-      assert.deepEqual((await amy.log.take("notice", WAIT, "a local broadcast")).args, ["local while refused"]);
+      const ada = await assertServesLocally(A, "acl");
 
       // Granted: the node subscribes again by itself and talks with another node.
       await redisCommand(redis.url, ["ACL", "SETUSER", "default", "allchannels"]);
       await waitRedisState(A, "connected", LINK_WAIT);
-      const B = await res.node({ redisUrl: redis.url, nodeId: "nB", args: ["--redis-mode", mode] });
-      await waitRedisState(B, "connected", LINK_WAIT);
-      const bob = await openUser(B, "bob");
-      await join(bob, "acl");
-      await eventually(
-        (i) => send(ada, "acl", `granted ${i}`),
-        (ms) => bob.log.take(messageStartingWith("granted"), ms, "a message from A"),
-        { what: "delivery from A to B once the channels were granted" },
-      );
+      await assertReachesNewNode(res, ada, "acl", { redisUrl: redis.url, args: ["--redis-mode", mode] });
     });
   });
 }
