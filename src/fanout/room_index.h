@@ -8,6 +8,7 @@
 #include "fanout/adapter.h"
 #include "fanout/member_set.h"
 
+#include <functional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,7 +37,7 @@ class room_index {
   void for_each_room(F&& fn) const {
     for (const auto& [room, members] : rooms_) fn(room);
     for (const auto& [room, m] : own_rooms_) {
-      if (!rooms_.contains(std::string(room))) fn(std::string(room));
+      if (!rooms_.contains(room)) fn(std::string(room));
     }
   }
   size_t room_count() const { return rooms_.size() + own_rooms_.size(); }
@@ -49,7 +50,12 @@ class room_index {
   template <class F>
   void for_room(const std::string& room, F&& fn) const;
 
-  std::unordered_map<std::string, member_set> rooms_;
+  // Looked up by string_view too (an own room's name, for the all-rooms list), without a copy.
+  struct name_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
+  std::unordered_map<std::string, member_set, name_hash, std::equal_to<>> rooms_;
   std::unordered_map<std::string_view, member*> own_rooms_;  // keys view the members' own_room()
   std::vector<member*> members_;                             // each at its slot_
 };
