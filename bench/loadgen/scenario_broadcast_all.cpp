@@ -1,7 +1,8 @@
 // broadcast-all: N clients connected (in no room); then, per round, one `POST /api/publish`
 // {"event":"all","data":"x"} to the first node and the time from sending that request until the
 // last client has the event. Several rounds, one after the other; the median is the figure.
-// Also reports the server's RSS per connected client at this scale (before connecting → after).
+// Also reports the server's RSS per connected client at this scale (after a warm-up, warm_up.h,
+// before connecting → after).
 #include "bench/loadgen/clock.h"
 #include "bench/loadgen/http_publish.h"
 #include "bench/loadgen/latency_histogram.h"
@@ -9,6 +10,7 @@
 #include "bench/loadgen/packet_scan.h"
 #include "bench/loadgen/scenarios.h"
 #include "bench/loadgen/swarm.h"
+#include "bench/loadgen/warm_up.h"
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +32,11 @@ class broadcast_all final : public swarm::handler {
 
   json run() {
     json out{{"scenario", "broadcast-all"}, {"clients", o_.clients}, {"nodes", o_.targets.size()}};
+    if (std::string error; !warm_up(o_, false, error)) {
+      out["ok"] = false;
+      out["error"] = error;
+      return out;
+    }
     const auto rss_before = total_rss_kib(o_.server_pids);
     const int64_t setup_start = now_ns();
     std::string error;

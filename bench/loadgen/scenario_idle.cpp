@@ -1,10 +1,11 @@
 // idle: N clients connected (and joined to one room unless --no-join), then held. The server's
 // resident memory per client is (RSS after − RSS before) / N, both read from /proc/PID/status:
-// before connecting and at the end of the hold.
+// after a warm-up (warm_up.h) before connecting, and at the end of the hold.
 #include "bench/loadgen/clock.h"
 #include "bench/loadgen/measure.h"
 #include "bench/loadgen/scenarios.h"
 #include "bench/loadgen/swarm.h"
+#include "bench/loadgen/warm_up.h"
 
 #include <chrono>
 #include <thread>
@@ -21,6 +22,11 @@ struct idle_handler final : swarm::handler {
 
 json run_idle(const options& o) {
   json out{{"scenario", "idle"}, {"clients", o.clients}, {"joined", o.join}, {"nodes", o.targets.size()}};
+  if (std::string error; !warm_up(o, o.join, error)) {
+    out["ok"] = false;
+    out["error"] = error;
+    return out;
+  }
   const auto rss_before = total_rss_kib(o.server_pids);
   worker_pool pool(o.threads);
   idle_handler h;
