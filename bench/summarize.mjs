@@ -167,7 +167,7 @@ const script = [
   "set grid ytics",
   ...panels.flatMap(([title, r], i) => [
     `set title "${title}"`,
-    Math.max(r.switchboard ?? 0, r.node ?? 0) >= 10000 ? "set format y '%.0s%c'" : "set format y '%g'",
+    Math.max(r.switchboard ?? 0, r.node ?? 0) >= 10000 ? "set format y '%.1s%c'" : "set format y '%g'",
     `plot "${join(dir, "data")}" index ${i} using 0:2:($0 == 0 ? 0x2a6fbb : 0xd9822b):xtic(1) with boxes lc rgb variable, ` +
       `"" index ${i} using 0:2:3 with labels offset 0,0.8`,
   ]),
