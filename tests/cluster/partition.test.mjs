@@ -114,6 +114,11 @@ class CuttableProxy {
   }
 }
 
+// The texts of the chat messages among `events`, in order.
+function messageTexts(events) {
+  return events.filter((e) => e.event === "message").map((e) => e.args[0].text);
+}
+
 for (const mode of ["classic", "sharded"]) {
   describe(`${mode} mode`, () => {
     let redis;
@@ -139,16 +144,22 @@ for (const mode of ["classic", "sharded"]) {
       await res.close();
     });
 
-    test("a node cut off from Redis delivers what was sent meanwhile once it is linked again", { timeout: 30000 }, async () => {
-      const ada = await openUser(A, "ada");
-      const bob = await openUser(B, "bob");
-      await join(ada, "partition");
-      await join(bob, "partition");
-      await send(ada, "partition", "before");
-      await bob.log.take(messageWith("before"), WAIT, "the first message at bob");
-
+    // A user on A and one on B in `room`, both past a `first` message; then B is cut off from
+    // Redis. Returns [the user on A, the user on B].
+    async function usersThenCutB(names, room, first) {
+      const onA = await openUser(A, names[0]);
+      const onB = await openUser(B, names[1]);
+      await join(onA, room);
+      await join(onB, room);
+      await send(onA, room, first);
+      await onB.log.take(messageWith(first), WAIT, `the first message at ${names[1]}`);
       await proxy.cut();
       await waitRedisState(B, "disconnected", LINK_WAIT);
+      return [onA, onB];
+    }
+
+    test("a node cut off from Redis delivers what was sent meanwhile once it is linked again", { timeout: 30000 }, async () => {
+      const [ada, bob] = await usersThenCutB(["ada", "bob"], "partition", "before");
       const during = [];
       for (let i = 0; i < 5; i++) during.push(await send(ada, "partition", `during ${i}`)); // acknowledged: stored
 
@@ -158,14 +169,14 @@ for (const mode of ["classic", "sharded"]) {
       const got = await bob.log.until(messageWith("after"), WAIT, "the message sent after B was linked again");
       assert.equal(bob.connected, true, "bob stayed connected to B");
       assert.deepEqual(
-        got.filter((e) => e.event === "message").map((e) => e.args[0].text),
+        messageTexts(got),
         ["during 0", "during 1", "during 2", "during 3", "during 4", "after"],
         `every acknowledged message (ids ${during.join(", ")}) at bob, once, in order`,
       );
       // A node hears its own broadcast on the recovery channel; the acknowledgement may come first.
       const mine = await ada.log.until(messageWith("after"), WAIT, "the message sent after B was linked again, at ada");
       assert.deepEqual(
-        mine.filter((e) => e.event === "message").map((e) => e.args[0].text),
+        messageTexts(mine),
         ["before", "during 0", "during 1", "during 2", "during 3", "during 4", "after"],
         "ada: each once, in order",
       );
@@ -176,15 +187,7 @@ for (const mode of ["classic", "sharded"]) {
     // open every time rather than for microseconds: B must deliver what it missed first, then
     // the live ones, each once (the read returns them too).
     test("broadcasts heard while the catch-up read is in flight come after it, once", { timeout: 30000 }, async () => {
-      const ava = await openUser(A, "ava");
-      const bea = await openUser(B, "bea");
-      await join(ava, "race");
-      await join(bea, "race");
-      await send(ava, "race", "first");
-      await bea.log.take(messageWith("first"), WAIT, "the first message at bea");
-
-      await proxy.cut();
-      await waitRedisState(B, "disconnected", LINK_WAIT);
+      const [ava, bea] = await usersThenCutB(["ava", "bea"], "race", "first");
       for (let i = 0; i < 3; i++) await send(ava, "race", `missed ${i}`);
 
       const readHeld = proxy.holdNext("$6\r\nXRANGE\r\n");
@@ -197,7 +200,7 @@ for (const mode of ["classic", "sharded"]) {
       ava.emit("typing", { room: "race" });
       await bea.log.take(eventNamed("typing"), WAIT, "ava's typing at bea, past the held read");
       assert.deepEqual(
-        bea.log.events.filter((e) => e.event === "message").map((e) => e.args[0].text),
+        messageTexts(bea.log.events),
         [],
         "B holds what it hears live until it has read what it missed",
       );
@@ -206,7 +209,7 @@ for (const mode of ["classic", "sharded"]) {
       await send(ava, "race", "last");
       const got = await bea.log.until(messageWith("last"), WAIT + LINK_WAIT, "the last message at bea");
       assert.deepEqual(
-        got.filter((e) => e.event === "message").map((e) => e.args[0].text),
+        messageTexts(got),
         ["missed 0", "missed 1", "missed 2", "live 0", "live 1", "live 2", "last"],
         "bea: what B missed, then what it heard live, each once, in order",
       );
