@@ -91,8 +91,9 @@ void redis_adapter::on_request(const std::string& payload) {
       node_.gather(
           [o](fanout::room_index& slice) {
             json ids = json::array();
-            slice.for_each(options_of(o),
-                           [&](fanout::member& m) { ids.push_back(static_cast<socketio::socket&>(m).id()); });
+            slice.for_each(options_of(o), [&](fanout::member& m) {
+              ids.push_back(std::string(static_cast<socketio::socket&>(m).id()));
+            });
             return ids;
           },
           [this, request_id](std::vector<json> parts) {

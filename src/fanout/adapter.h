@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchboard::fanout {
@@ -51,10 +52,10 @@ class member {
   // `packet` carries acknowledgement id `ack_id`; the member passes the client's answer to `on_ack`.
   virtual void deliver_with_ack(const broadcast_packet& packet, uint64_t ack_id, std::function<void(json)> on_ack) = 0;
 
-  // The room only this member is in by nature (a socket's id), if it has one. An index keeps it
-  // apart from the other rooms, as a view of this string with no set and no copy: every idle
-  // socket has one, so it must cost little. The string lives as long as the member.
-  virtual const std::string* own_room() const { return nullptr; }
+  // The room only this member is in by nature (a socket's id), empty if it has none. An index
+  // keeps it apart from the other rooms, as this view with no set and no copy: every idle socket
+  // has one, so it must cost little. The characters live as long as the member.
+  virtual std::string_view own_room() const { return {}; }
   // The rooms it joined besides its own.
   const std::vector<std::string>& joined_rooms() const { return rooms_; }
   bool in_own_room() const { return in_own_room_; }

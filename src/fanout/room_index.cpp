@@ -12,14 +12,14 @@ void room_index::add_member(member& m) {
 
 namespace {
 bool is_own(const member& m, const std::string& room) {
-  const std::string* own = m.own_room();
-  return own != nullptr && *own == room;
+  const std::string_view own = m.own_room();
+  return !own.empty() && own == room;
 }
 }  // namespace
 
 void room_index::join(member& m, const std::string& room) {
   if (is_own(m, room)) {
-    if (!m.in_own_room_ && own_rooms_.emplace(*m.own_room(), &m).second) m.in_own_room_ = true;
+    if (!m.in_own_room_ && own_rooms_.emplace(m.own_room(), &m).second) m.in_own_room_ = true;
     return;
   }
   if (rooms_[room].insert(&m)) m.rooms_.push_back(room);
@@ -27,7 +27,7 @@ void room_index::join(member& m, const std::string& room) {
 
 void room_index::leave(member& m, const std::string& room) {
   if (is_own(m, room)) {
-    if (m.in_own_room_) own_rooms_.erase(*m.own_room());
+    if (m.in_own_room_) own_rooms_.erase(m.own_room());
     m.in_own_room_ = false;
     return;
   }
@@ -46,7 +46,7 @@ void room_index::remove_member(member& m) {
     if (it->second.empty()) rooms_.erase(it);
   }
   m.rooms_.clear();
-  if (m.in_own_room_) own_rooms_.erase(*m.own_room());
+  if (m.in_own_room_) own_rooms_.erase(m.own_room());
   m.in_own_room_ = false;
   if (m.slot_ == member::no_slot) return;
   member* moved = members_.back();  // takes the leaving member's place

@@ -11,7 +11,7 @@ namespace {
 
 struct fake_member final : member {
   explicit fake_member(std::string n, bool with_own_room = false) : name(std::move(n)), own(with_own_room) {}
-  const std::string* own_room() const override { return own ? &name : nullptr; }
+  std::string_view own_room() const override { return own ? std::string_view(name) : std::string_view(); }
   void deliver(const broadcast_packet&, bool) override { ++delivered; }
   void deliver_with_ack(const broadcast_packet&, uint64_t, std::function<void(switchboard::json)>) override {
     ++delivered;

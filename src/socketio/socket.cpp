@@ -11,8 +11,8 @@ namespace switchboard::socketio {
 
 namespace sio = protocol::socketio;
 
-socket::socket(namespace_& nsp, client& c, std::string id, handshake hs)
-    : nsp_(&nsp), client_(&c), id_(std::move(id)), handshake_(std::move(hs)) {}
+socket::socket(namespace_& nsp, client& c, std::string_view id, handshake hs)
+    : nsp_(&nsp), client_(&c), id_(id), handshake_(std::move(hs)) {}
 
 socket::~socket() = default;
 
@@ -53,7 +53,7 @@ void socket::on_connected() {
     for (const auto& p : *held) send_logged(*p, false);
   } else {
     nsp_->adapter().add_member(*this);
-    nsp_->adapter().join(*this, id_);
+    nsp_->adapter().join(*this, id_.str());
   }
   auto self = shared_from_this();
   for (const auto& h : nsp_->connection_handlers()) {
@@ -61,8 +61,8 @@ void socket::on_connected() {
     try {
       h(*this);
     } catch (const std::exception& e) {
-      SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_ << " name=\"connection\" error=\""
-                                               << e.what() << "\"");
+      SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_.view()
+                                               << " name=\"connection\" error=\"" << e.what() << "\"");
     }
   }
 }
@@ -71,7 +71,7 @@ void socket::emit(std::string_view event, json args) {
   if (!connected_) return;
   // With recovery on, as Node: through the adapter to the socket's own room, so the packet gets
   // an offset and is kept for a reconnection.
-  if (!pid_.empty()) return broadcast_operator(*nsp_).to(id_).emit(event, std::move(args));
+  if (!pid_.empty()) return broadcast_operator(*nsp_).to(id_.str()).emit(event, std::move(args));
   sio::packet p;
   p.type = sio::packet_type::event;
   p.nsp = nsp_->name();
@@ -141,7 +141,7 @@ void socket::on_event(json data, std::optional<uint64_t> id) {
     }
   } catch (const std::exception& e) {
     // One handler's bug must not take down every connection of the process.
-    SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_ << " name=\"" << event
+    SB_LOG(error, "event=handler_error nsp=" << nsp_->name() << " socket=" << id_.view() << " name=\"" << event
                                              << "\" error=\"" << e.what() << "\"");
   }
 }
@@ -164,10 +164,10 @@ void socket::leave(const std::string& room) {
 }
 
 broadcast_operator socket::to(std::string room) const {
-  return broadcast_operator(*nsp_).to(std::move(room)).except(id_);
+  return broadcast_operator(*nsp_).to(std::move(room)).except(id_.str());
 }
 
-broadcast_operator socket::broadcast() const { return broadcast_operator(*nsp_).except(id_); }
+broadcast_operator socket::broadcast() const { return broadcast_operator(*nsp_).except(id_.str()); }
 
 void socket::disconnect(bool close) {
   if (!connected_) return;
@@ -205,7 +205,7 @@ void socket::on_closed(std::string_view reason) {
   }
   for (const auto& h : nsp_->socket_disconnects()) h(*this, reason);
   if (!pid_.empty() && fanout::is_recoverable_reason(reason)) {
-    nsp_->adapter().persist_session({id_, pid_, rooms(), data_.value()});
+    nsp_->adapter().persist_session({id_.str(), pid_.str(), rooms(), data_.value()});
   }
   nsp_->adapter().remove_member(*this);
 }
@@ -213,7 +213,7 @@ void socket::on_closed(std::string_view reason) {
 std::vector<std::string> socket::rooms() const {
   std::vector<std::string> out;
   out.reserve(joined_rooms().size() + 1);
-  if (in_own_room()) out.push_back(id_);
+  if (in_own_room()) out.push_back(id_.str());
   out.insert(out.end(), joined_rooms().begin(), joined_rooms().end());
   return out;
 }

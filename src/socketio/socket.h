@@ -3,6 +3,7 @@
 // session. Holds its event handlers, the acknowledgements it waits for (each with a timer) and
 // `data` for the application. Rooms live in the namespace's adapter (the socket is a
 // fanout::member). After disconnect it sends nothing and its handlers are not called again.
+#include "base/compact_string.h"
 #include "base/packed_json.h"
 #include "engineio/session.h"
 #include "fanout/adapter.h"
@@ -46,11 +47,11 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   // `timed_out` is true when no acknowledgement came in time (or the socket disconnected).
   using ack_result_fn = std::function<void(bool timed_out, json args)>;
 
-  socket(namespace_& nsp, client& c, std::string id, handshake hs);
+  socket(namespace_& nsp, client& c, std::string_view id, handshake hs);
   ~socket();
 
-  const std::string& id() const { return id_; }
-  const std::string* own_room() const override { return &id_; }
+  std::string_view id() const { return id_.view(); }
+  std::string_view own_room() const override { return id_.view(); }
   // Node's socket.rooms: its own room (its id) first while connected, then the rooms it joined.
   std::vector<std::string> rooms() const;
   namespace_& nsp() const { return *nsp_; }
@@ -62,8 +63,8 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   bool connected() const { return connected_; }
   // With connection state recovery: the private id the client presents to recover (empty when
   // off), and whether this socket is one recovered with its id, rooms, data and missed packets.
-  const std::string& pid() const { return pid_; }
-  void set_pid(std::string pid) { pid_ = std::move(pid); }
+  std::string_view pid() const { return pid_.view(); }
+  void set_pid(std::string_view pid) { pid_ = pid; }
   bool recovered() const { return holding_ != nullptr || recovered_; }
 
   // This socket's own handlers; handlers every socket shares belong on the namespace
@@ -123,8 +124,8 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
 
   namespace_* nsp_;
   client* client_;
-  std::string id_;
-  std::string pid_;
+  compact_string id_;   // inline: every socket has one
+  compact_string pid_;  // the same, with recovery on
   handshake handshake_;
   packed_json data_;
   bool connected_ = false;
