@@ -17,38 +17,54 @@ struct rate_limit {
 // PER_SECOND and is at least 1. False on anything else.
 bool parse_rate_limit(std::string_view text, rate_limit& out);
 
-class token_bucket {
+// A bucket's tokens without its rate, for many buckets under one rate (one per socket, the rate
+// in the options): 16 bytes instead of 32 on every connection. Every call passes the same rate.
+class token_count {
  public:
   using clock = std::chrono::steady_clock;
 
-  explicit token_bucket(rate_limit r, clock::time_point now = clock::now()) : rate_(r), tokens_(r.burst), last_(now) {}
+  explicit token_count(const rate_limit& r, clock::time_point now = clock::now()) : tokens_(r.burst), last_(now) {}
 
   // Takes one token; false when none is left (the request is over the limit).
-  bool take(clock::time_point now = clock::now()) {
-    if (!rate_.enabled()) return true;
-    refill(now);
+  bool take(const rate_limit& r, clock::time_point now = clock::now()) {
+    if (!r.enabled()) return true;
+    refill(r, now);
     if (tokens_ < 1) return false;
     tokens_ -= 1;
     return true;
   }
 
   // Seconds until a token is available again (0 when one is).
-  double wait_seconds(clock::time_point now = clock::now()) {
-    if (!rate_.enabled()) return 0;
-    refill(now);
-    return tokens_ >= 1 ? 0 : (1 - tokens_) / rate_.per_second;
+  double wait_seconds(const rate_limit& r, clock::time_point now = clock::now()) {
+    if (!r.enabled()) return 0;
+    refill(r, now);
+    return tokens_ >= 1 ? 0 : (1 - tokens_) / r.per_second;
   }
 
  private:
-  void refill(clock::time_point now) {
+  void refill(const rate_limit& r, clock::time_point now) {
     const std::chrono::duration<double> elapsed = now - last_;
     last_ = now;
-    tokens_ = std::min(rate_.burst, tokens_ + std::max(0.0, elapsed.count()) * rate_.per_second);
+    tokens_ = std::min(r.burst, tokens_ + std::max(0.0, elapsed.count()) * r.per_second);
   }
 
-  rate_limit rate_;
   double tokens_;
   clock::time_point last_;
+};
+
+// A bucket with its own rate.
+class token_bucket {
+ public:
+  using clock = token_count::clock;
+
+  explicit token_bucket(rate_limit r, clock::time_point now = clock::now()) : rate_(r), count_(r, now) {}
+
+  bool take(clock::time_point now = clock::now()) { return count_.take(rate_, now); }
+  double wait_seconds(clock::time_point now = clock::now()) { return count_.wait_seconds(rate_, now); }
+
+ private:
+  rate_limit rate_;
+  token_count count_;
 };
 
 }  // namespace switchboard

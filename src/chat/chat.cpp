@@ -44,9 +44,11 @@ int64_t now_ms() {
 }  // namespace
 
 struct chat_app::socket_state {
-  socket_state(rate_limit message_rate, rate_limit event_rate) : bucket(message_rate), events(event_rate) {}
-  token_bucket bucket;  // `message`, `typing` and relayed events
-  token_bucket events;  // every event
+  // The rates are the options' (--rate-limit, --event-rate-limit), passed to every take().
+  socket_state(const rate_limit& message_rate, const rate_limit& event_rate)
+      : bucket(message_rate), events(event_rate) {}
+  token_count bucket;  // `message`, `typing` and relayed events
+  token_count events;  // every event
 };
 
 chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
@@ -75,10 +77,11 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
   // socket_state (DESIGN.md §8). Every event first takes a token of the socket's event budget
   // (--event-rate-limit).
   const auto on = [this](std::string event, std::function<void(sio_socket&, socket_state&, json, ack_fn)> handler) {
-    nsp_.on_socket_event(std::move(event), [handler = std::move(handler)](sio_socket& s, json args, ack_fn ack) {
+    nsp_.on_socket_event(std::move(event), [this, handler = std::move(handler)](sio_socket& s, json args, ack_fn ack) {
       auto* st = s.context<socket_state>();
       if (!st) return;  // not through on_connection: not a chat socket
-      if (!st->events.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
+      if (!st->events.take(options_.event_rate))
+        return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
       handler(s, *st, std::move(args), std::move(ack));
     });
   };
@@ -159,7 +162,8 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
   if (m.room == s.id() || !in_room(s, m.room))
     return refuse(s, ack, "not_in_room", "join the room before sending to it");
   if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
-  if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
+  if (!st.bucket.take(options_.rate))
+    return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
   storage::message msg{0, std::move(m.room), user_of(s), std::move(m.text), now_ms()};
   history_.append(
       std::move(msg), this_worker(),
@@ -186,7 +190,7 @@ void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, cons
   std::string room;
   if (auto bad = read_typing(args, room)) return refuse(s, ack, *bad);
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before typing in it");
-  if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
+  if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   s.to(room).volatile_().emit("typing", json{{"room", room}, {"user", user_of(s)}});
 }
 
@@ -209,7 +213,7 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   std::string room;
   if (auto bad = read_relayed(event, args, room)) return refuse(s, ack, *bad);
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before using " + event);
-  if (!st.bucket.take()) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
+  if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   auto id = random_id();
   const json job{{"id", id},     {"event", event},  {"user", user_of(s)},
                  {"room", room}, {"data", args[0]}, {"ts", now_ms()}};
