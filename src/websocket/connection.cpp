@@ -95,9 +95,49 @@ void connection::start(std::string handshake_response, std::string buffered, eve
   wait_readable();
 }
 
+// Allocates from the connection's wait slot when it is free and large enough, else from the heap.
+template <class T>
+struct connection::slot_allocator {
+  using value_type = T;
+  wait_slot* slot;
+
+  explicit slot_allocator(wait_slot* s) noexcept : slot(s) {}
+  template <class U>
+  slot_allocator(const slot_allocator<U>& other) noexcept : slot(other.slot) {}
+
+  T* allocate(size_t n) {
+    if (!slot->used && n * sizeof(T) <= sizeof slot->bytes) {
+      slot->used = true;
+      return reinterpret_cast<T*>(slot->bytes);
+    }
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    if (reinterpret_cast<unsigned char*>(p) == slot->bytes) {
+      slot->used = false;
+    } else {
+      std::allocator<T>().deallocate(p, n);
+    }
+  }
+  template <class U>
+  bool operator==(const slot_allocator<U>& other) const noexcept {
+    return slot == other.slot;
+  }
+};
+
+struct connection::readable_handler {
+  std::shared_ptr<connection> self;
+
+  using allocator_type = slot_allocator<void>;
+  allocator_type get_allocator() const noexcept { return allocator_type(&self->wait_slot_); }
+  void operator()(error_code ec) const { self->on_readable(ec); }
+};
+
 void connection::wait_readable() {
-  socket_.async_wait(http::tcp::socket::wait_read,
-                     [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
+  // The operation Asio makes of the wait must fit the slot, or every wait would fall back to the heap.
+  static_assert(sizeof(boost::asio::detail::reactive_wait_op<readable_handler, socket_type::executor_type>) <=
+                sizeof(wait_slot::bytes));
+  socket_.async_wait(http::tcp::socket::wait_read, readable_handler{shared_from_this()});
 }
 
 void connection::on_readable(error_code ec) {
