@@ -8,10 +8,12 @@
 # Sizes come from the environment (defaults: issue 5's 1,000 clients and 100-byte messages):
 #   CLIENTS SIZE PUBLISHERS MESSAGES WINDOW RATE RATE_MESSAGES HOLD CONNECT_SECONDS CONCURRENCY
 #   BROADCAST_CLIENTS REPS CASES BUILD_DIR SERVER_CPU LOADGEN_CPU OUT_JSON OUT_PNG
-# and, to measure binaries built elsewhere: NO_BUILD=1 SWITCHBOARD=… LOADGEN=…
+# and, to measure binaries built elsewhere: NO_BUILD=1 SWITCHBOARD=… LOADGEN=… FLOOR=…
 #   IR_CLIENTS IR_MESSAGES
-# CASES picks among: fanout rate idle connect broadcast cluster threads2 instructions (all by
-# default; instructions runs once, not per repetition: callgrind's counts do not drift).
+# CASES picks among: fanout rate idle connect broadcast cluster threads2 instructions floor (all by
+# default; instructions runs once, not per repetition: callgrind's counts do not drift). floor is
+# the kernel's floor beside the rate and broadcast cases (bench/floor/floor.cpp): one write per
+# socket per message from a bare sender on the servers' CPU, no protocol at all.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -33,7 +35,7 @@ BROADCAST_CLIENTS="${BROADCAST_CLIENTS:-$(($(ulimit -Hn) - 200))}"
 IR_CLIENTS="${IR_CLIENTS:-200}"
 IR_MESSAGES="${IR_MESSAGES:-100 600}"
 REPS="${REPS:-3}"
-CASES="${CASES:-fanout rate idle connect broadcast cluster threads2 instructions}"
+CASES="${CASES:-fanout rate idle connect broadcast cluster threads2 instructions floor}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOADGEN_CPU="${LOADGEN_CPU:-1}"
 OUT_JSON="${OUT_JSON:-$ROOT/docs/benchmarks.json}"
@@ -41,6 +43,7 @@ OUT_PNG="${OUT_PNG:-$ROOT/docs/benchmarks.png}"
 
 SWITCHBOARD="${SWITCHBOARD:-$BUILD_DIR/src/server/switchboard}"
 LOADGEN="${LOADGEN:-$BUILD_DIR/bench/loadgen/loadgen}"
+FLOOR="${FLOOR:-$BUILD_DIR/bench/floor/floor}"
 PEER="$ROOT/bench/peers/node-server.mjs"
 
 echo "== build (in $BUILD_DIR) and the Node peer's modules"
@@ -48,7 +51,7 @@ if [ -z "${NO_BUILD:-}" ]; then
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSWITCHBOARD_TESTS=OFF >/dev/null
   fi
-  if ! cmake --build "$BUILD_DIR" --target switchboard loadgen -j 2 >"$BUILD_DIR/bench-build.log" 2>&1; then
+  if ! cmake --build "$BUILD_DIR" --target switchboard loadgen floor -j 2 >"$BUILD_DIR/bench-build.log" 2>&1; then
     tail -30 "$BUILD_DIR/bench-build.log"
     exit 1
   fi
@@ -64,6 +67,12 @@ RESULTS="$WORK/results.jsonl"
 source "$ROOT/bench/lib.sh"
 trap bench_cleanup EXIT
 
+# append SERVER CASE REP LINE: one measurement's JSON line into $RESULTS, and its summary.
+append() {
+  printf '{"server":"%s","case":"%s","rep":%s,"result":%s}\n' "$1" "$2" "$3" "$4" >>"$RESULTS"
+  print_result "$4" "$1 $2"
+}
+
 # record SERVER CASE REP loadgen-args…: runs the generator pinned to its CPU, appends its JSON line.
 record() {
   local server="$1" case_name="$2" rep="$3"
@@ -71,8 +80,18 @@ record() {
   local line
   line="$(taskset -c "$LOADGEN_CPU" "$LOADGEN" "$@" || true)"
   [ -n "$line" ] || line='{"ok":false,"error":"loadgen printed nothing"}'
-  printf '{"server":"%s","case":"%s","rep":%s,"result":%s}\n' "$server" "$case_name" "$rep" "$line" >>"$RESULTS"
-  print_result "$line" "$server $case_name"
+  append "$server" "$case_name" "$rep" "$line"
+}
+
+# record_floor CASE REP floor-args…: the kernel floor as server "floor". It pins itself: the sender
+# to the servers' CPU, its reader (the clients' side) to the generator's.
+record_floor() {
+  local case_name="$1" rep="$2"
+  shift 2
+  local line
+  line="$("$FLOOR" "$@" --sender-cpu "$SERVER_CPU" --reader-cpu "$LOADGEN_CPU" || true)"
+  [ -n "$line" ] || line='{"ok":false,"error":"floor printed nothing"}'
+  append floor "$case_name" "$rep" "$line"
 }
 
 # one_node SERVER CASE REP [server flags…] -- loadgen-args…: a fresh server, one measurement.
@@ -172,6 +191,10 @@ for rep in $(seq "$REPS"); do
     fi
     if has_case cluster && command -v redis-server >/dev/null; then cluster "$server" "$rep"; fi
   done
+  if has_case floor; then
+    record_floor rate "$rep" rate --clients "$CLIENTS" --rate "$RATE" --messages "$RATE_MESSAGES"
+    record_floor broadcast "$rep" burst --clients "$BROADCAST_CLIENTS" --rounds 3
+  fi
   if has_case threads2; then
     one_node switchboard threads2 "$rep" -- fanout --clients "$CLIENTS" --publishers "$PUBLISHERS" \
       --messages "$MESSAGES" --size "$SIZE" --window "$WINDOW"

@@ -1,5 +1,7 @@
 // Turns bench/run.sh's raw results (one JSON line per measurement) into the medians, the table
 // with the ratios against issue 5's targets, docs/benchmarks.json and the PNG plot (gnuplot).
+// Rows marked `floor` also show the kernel floor (server "floor", bench/floor/floor.cpp: one write
+// per socket per message, no protocol) measured with the same figure, where the run has it.
 //
 // Usage: node summarize.mjs RESULTS.jsonl META.json OUT.json OUT.png
 
@@ -28,7 +30,7 @@ const medianOf = (server, caseName, get) =>
 const definitions = [
   { metric: "CPU-seconds per million deliveries, full speed", case: "fanout", better: "lower",
     get: (r) => r.server_cpu_s_per_million, target: { kind: "ratio_min", value: 4, text: "Node/SB ≥ 4" } },
-  { metric: `CPU-seconds per million deliveries, ${s.rate} msg/s`, case: "rate", better: "lower",
+  { metric: `CPU-seconds per million deliveries, ${s.rate} msg/s`, case: "rate", better: "lower", floor: true,
     get: (r) => r.server_cpu_s_per_million, target: { kind: "ratio_min", value: 4, text: "Node/SB ≥ 4" } },
   { metric: "deliveries per second, full speed", case: "fanout", better: "higher",
     get: (r) => r.deliveries_per_s, target: { kind: "ratio_max", value: 1 / 3, text: "Node/SB ≤ 1/3" } },
@@ -44,7 +46,7 @@ const definitions = [
   { metric: "server CPU per handshake (ms)", case: "connect", better: "lower",
     get: (r) => r.server_cpu_ms_per_handshake },
   { metric: `one broadcast to ${s.broadcast_clients} clients: last one has it (ms)`, case: "broadcast",
-    better: "lower", get: (r) => r.last_ms_median, target: { kind: "sb_max", value: 100, text: "SB ≤ 100 ms" } },
+    better: "lower", floor: true, get: (r) => r.last_ms_median, target: { kind: "sb_max", value: 100, text: "SB ≤ 100 ms" } },
   { metric: `2 nodes + Redis, ${s.rate} msg/s: latency p99 (ms)`, case: "cluster", better: "lower",
     get: (r) => r.latency_ms?.p99, target: { kind: "ratio_min", value: 3, text: "Node/SB ≥ 3" } },
   { metric: "2 nodes + Redis: CPU-seconds per million deliveries (both nodes)", case: "cluster", better: "lower",
@@ -81,9 +83,12 @@ const rows = definitions.map((d) => {
   const sb = medianOf("switchboard", d.case, d.get);
   const node = medianOf("node", d.case, d.get);
   const ratio = sb !== null && node !== null && sb !== 0 ? node / sb : null;
+  // The floor is no server: it stays out of the ratio and the verdict.
+  const floor = d.floor ? medianOf("floor", d.case, d.get) : null;
   const failed = { switchboard: of("switchboard", d.case).length - okRuns("switchboard", d.case).length,
-                   node: of("node", d.case).length - okRuns("node", d.case).length };
-  return { metric: d.metric, case: d.case, better: d.better, switchboard: sb, node, node_over_switchboard: ratio,
+                   node: of("node", d.case).length - okRuns("node", d.case).length,
+                   floor: d.floor ? of("floor", d.case).length - okRuns("floor", d.case).length : 0 };
+  return { metric: d.metric, case: d.case, better: d.better, switchboard: sb, node, floor, node_over_switchboard: ratio,
            target: d.target?.text ?? null, ...verdict(d.target, sb, ratio, d.case), failed_runs: failed };
 });
 
@@ -102,19 +107,20 @@ const fmt = (x) => {
 };
 const failNote = (n) => (n > 0 ? ` (${n} run${n > 1 ? "s" : ""} failed)` : "");
 const lines = [
-  "| metric | Switchboard | Node Socket.IO | Node/SB | target | verdict |",
-  "|---|---:|---:|---:|---|---|",
+  "| metric | Switchboard | Node Socket.IO | kernel floor | Node/SB | target | verdict |",
+  "|---|---:|---:|---:|---:|---|---|",
   ...rows.map((r) =>
     `| ${r.metric} | ${fmt(r.switchboard)}${failNote(r.failed_runs.switchboard)} | ${fmt(r.node)}${failNote(r.failed_runs.node)} | ` +
+    `${fmt(r.floor)}${failNote(r.failed_runs.floor)} | ` +
     `${r.node_over_switchboard === null ? "–" : r.node_over_switchboard.toFixed(2)} | ${r.target ?? ""} | ${r.text} |`),
-  `| load generator CPU, busiest run (% of its core) | ${fmt(loadgenMax.switchboard)} | ${fmt(loadgenMax.node)} | | < 100: not the bottleneck | |`,
+  `| load generator CPU, busiest run (% of its core) | ${fmt(loadgenMax.switchboard)} | ${fmt(loadgenMax.node)} | | | < 100: not the bottleneck | |`,
 ];
 console.log(`\nmedians of ${s.reps} runs, ${meta.date}, switchboard ${meta.switchboard_commit}, node ${meta.node}, ` +
   `socket.io ${meta.socket_io}; load average ${meta.load_average_before} before, ${meta.load_average_after} after\n`);
 console.log(lines.join("\n"));
 
 const medians = {};
-for (const server of ["switchboard", "node"]) {
+for (const server of ["switchboard", "node", "floor"]) {
   medians[server] = {};
   for (const c of new Set(runs.map((r) => r.case))) {
     const okr = okRuns(server, c);
