@@ -1,6 +1,8 @@
 #include "base/random_id.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <array>
 #include <cstdint>
@@ -11,11 +13,37 @@ namespace {
 
 constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+// OpenSSL's RAND_bytes checks for a fork on every call, a getpid system call: two per connection
+// (its session's id and its socket's), on a path where every system call counts. Ids take their
+// bytes from a per-thread block drawn from it 4 KiB at a time instead; bytes handed out are wiped
+// from the block, and a forked child starts with an empty one, so that parent and child never
+// hand out the same bytes.
+struct random_block {
+  std::array<unsigned char, 4096> bytes{};
+  size_t used = bytes.size();
+};
+thread_local random_block block;
+
+void forget_block_after_fork() { block.used = block.bytes.size(); }
+const int fork_handler_registered = pthread_atfork(nullptr, nullptr, forget_block_after_fork);
+
+void take_random(unsigned char* out, size_t n) {
+  if (block.bytes.size() - block.used < n) {
+    // No entropy: ids would be guessable.
+    if (RAND_bytes(block.bytes.data(), static_cast<int>(block.bytes.size())) != 1) std::abort();
+    block.used = 0;
+  }
+  std::memcpy(out, block.bytes.data() + block.used, n);
+  OPENSSL_cleanse(block.bytes.data() + block.used, n);
+  block.used += n;
+}
+
 }  // namespace
 
 std::string random_id() {
+  (void)fork_handler_registered;
   std::array<unsigned char, 15> raw{};
-  if (RAND_bytes(raw.data(), raw.size()) != 1) std::abort();  // no entropy: ids would be guessable
+  take_random(raw.data(), raw.size());
   std::string out;
   out.reserve(random_id_length);
   for (size_t i = 0; i < raw.size(); i += 3) {
