@@ -268,10 +268,11 @@ void connection::flush() {
                            });
 }
 
+// Closing alone ends the connection (the descriptor is nobody else's); a shutdown before it
+// would be one more system call per connection, failing when the client has already gone.
 void connection::shutdown_socket() {
   error_code ignored;
   if (close_timer_) close_timer_->cancel();
-  socket_.shutdown(http::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
 }
 
