@@ -27,12 +27,12 @@ bool server::matches(std::string_view path) const {
          path == std::string_view(options_.path).substr(0, options_.path.size() - 1);
 }
 
-void write_and_close(http::tcp::socket socket, std::string response) {
-  auto sock = std::make_shared<http::tcp::socket>(std::move(socket));
+void write_and_close(http::tcp_socket socket, std::string response) {
+  auto sock = std::make_shared<http::tcp_socket>(std::move(socket));
   auto body = std::make_shared<std::string>(std::move(response));
   boost::asio::async_write(*sock, boost::asio::buffer(*body), [sock, body](boost::system::error_code, size_t) {
     boost::system::error_code ignored;
-    sock->shutdown(http::tcp::socket::shutdown_both, ignored);
+    sock->shutdown(http::tcp_socket::shutdown_both, ignored);
     sock->close(ignored);
   });
 }
@@ -146,9 +146,8 @@ void server::handshake(http::exchange_ptr ex, bool upgrade) {
   }
   std::string response = websocket::switching_protocols_response(ex->req()[http::field::sec_websocket_key]);
   std::string buffered;
-  auto conn = std::make_shared<websocket::connection>(
-      websocket::connection::adopt(loops_.context(worker), ex->take_socket(buffered)), options_.max_payload,
-      options_.send_queue);
+  auto conn =
+      std::make_shared<websocket::connection>(ex->take_socket(buffered), options_.max_payload, options_.send_queue);
   auto s = std::make_shared<session>(*this, random_id_for_worker(worker), worker, transport_kind::websocket,
                                      std::move(info));
   s->start(std::move(conn), std::move(response), std::move(buffered));
@@ -176,7 +175,7 @@ void server::handle_upgrade_on_owner(std::string sid, http::tcp protocol, int fd
       it == sessions.end() ? error_message(error_code::unknown_sid) : websocket::validate_handshake(req);
   boost::system::error_code ec;
   if (!invalid.empty()) {
-    http::tcp::socket socket(ctx);
+    http::tcp_socket socket(ctx);
     socket.assign(protocol, fd, ec);
     if (ec) return static_cast<void>(::close(fd));
     return write_and_close(std::move(socket), websocket::bad_request_response(invalid));

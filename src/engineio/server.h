@@ -78,6 +78,6 @@ class server {
 };
 
 // Writes a raw response on a socket and closes it (refused upgrades).
-void write_and_close(http::tcp::socket socket, std::string response);
+void write_and_close(http::tcp_socket socket, std::string response);
 
 }  // namespace switchboard::engineio

@@ -20,13 +20,13 @@ response make_response(const request& req, status code, std::string_view content
   return res;
 }
 
-tcp protocol_of(const tcp::socket& socket) {
+tcp protocol_of(const tcp_socket& socket) {
   boost::system::error_code ec;
   const auto local = socket.local_endpoint(ec);
   return ec ? tcp::v4() : local.protocol();
 }
 
-connection::connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim,
+connection::connection(tcp_socket socket, size_t worker, const request_handler& handler, const limits& lim,
                        tcp::endpoint remote, bool secure)
     : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim), remote_(remote), secure_(secure) {}
 
@@ -64,7 +64,7 @@ void connection::on_request(beast::error_code ec) {
   if (ec == beast_http::error::end_of_stream || ec == boost::asio::error::eof ||
       ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted) {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().shutdown(tcp_socket::shutdown_both, ignored);
     return;
   }
   if (ec) return fail_request(status::bad_request, "malformed HTTP request");
@@ -80,7 +80,7 @@ void connection::on_request(beast::error_code ec) {
 // A long-poll holds the response. Reading one byte tells us if the client leaves meanwhile;
 // HTTP/1.1 clients do not pipeline behind a pending request, so any byte is kept for later.
 void connection::watch_while_pending() {
-  stream_.socket().async_wait(tcp::socket::wait_read,
+  stream_.socket().async_wait(tcp_socket::wait_read,
                               [self = shared_from_this(), gen = watch_generation_](beast::error_code ec) {
                                 if (self->released_ || !self->pending_ || gen != self->watch_generation_) return;
                                 if (!ec) {
@@ -120,7 +120,7 @@ void connection::write_response(response res) {
 
 void connection::close_after_response() {
   beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.socket().shutdown(tcp_socket::shutdown_send, ignored);
   stream_.expires_after(linger_time);  // one deadline for every read that follows
   drain_input();
 }
@@ -134,7 +134,7 @@ void connection::drain_input() {
   });
 }
 
-tcp::socket connection::release_socket(std::string& buffered) {
+tcp_socket connection::release_socket(std::string& buffered) {
   released_ = true;
   pending_.reset();
   const auto data = buffer_.data();

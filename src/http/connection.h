@@ -24,7 +24,7 @@ class connection : public std::enable_shared_from_this<connection> {
  public:
   // `remote` is the client's address: the socket's peer, or the TLS relay's client (http/tls_relay.h);
   // `secure`: the client speaks TLS to the relay.
-  connection(tcp::socket socket, size_t worker, const request_handler& handler, const limits& lim, tcp::endpoint remote,
+  connection(tcp_socket socket, size_t worker, const request_handler& handler, const limits& lim, tcp::endpoint remote,
              bool secure);
   void start();
 
@@ -32,7 +32,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // Called through the exchange, on this connection's worker.
   void write_response(response res);
-  tcp::socket release_socket(std::string& buffered);
+  tcp_socket release_socket(std::string& buffered);
 
  private:
   void read_request();
@@ -47,7 +47,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void drain_input();
   static constexpr std::chrono::seconds linger_time{3};
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::basic_stream<tcp, boost::asio::io_context::executor_type> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   size_t worker_;

@@ -44,7 +44,7 @@ void exchange::abort() {
   if (abort_fn_) boost::asio::post(*abort_ctx_, std::move(abort_fn_));
 }
 
-tcp::socket exchange::take_socket(std::string& buffered) {
+tcp_socket exchange::take_socket(std::string& buffered) {
   {
     std::lock_guard lock(mutex_);
     answered_ = true;

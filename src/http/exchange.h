@@ -34,7 +34,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
 
   // For protocol upgrades, on the connection's worker only: takes the TCP socket and the bytes
   // read past the request. The connection is finished afterwards.
-  tcp::socket take_socket(std::string& buffered);
+  tcp_socket take_socket(std::string& buffered);
 
   // Called by the connection.
   void abort();

@@ -49,7 +49,7 @@ void listener::close() {
 // The new socket is created on the next worker's io_context and its connection starts there.
 void listener::accept() {
   const size_t worker = next_worker_++ % loops_.size();
-  acceptor_->async_accept(loops_.context(worker), [this, worker](boost::system::error_code ec, tcp::socket socket) {
+  acceptor_->async_accept(loops_.context(worker), [this, worker](boost::system::error_code ec, tcp_socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
     if (!ec) {
       boost::system::error_code ignored;
@@ -74,8 +74,8 @@ void listener::accept() {
 }
 
 // On the connection's worker. A TLS client has until the request timeout to finish its handshake.
-void listener::start_connection(tcp::socket socket, size_t worker) {
-  const auto open = [this, worker](tcp::socket s, tcp::endpoint remote) {
+void listener::start_connection(tcp_socket socket, size_t worker) {
+  const auto open = [this, worker](tcp_socket s, tcp::endpoint remote) {
     std::make_shared<connection>(std::move(s), worker, handler_, limits_, remote, tls_ != nullptr)->start();
   };
   if (tls_) return std::make_shared<tls_relay>(std::move(socket), *tls_)->start(limits_.request_timeout, open);

@@ -34,7 +34,7 @@ class listener {
 
  private:
   void accept();
-  void start_connection(tcp::socket socket, size_t worker);
+  void start_connection(tcp_socket socket, size_t worker);
 
   loop_group& loops_;
   const request_handler& handler_;

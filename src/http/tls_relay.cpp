@@ -38,7 +38,7 @@ std::unique_ptr<ssl::context> make_tls_server_context(const std::string& cert_fi
   return ctx;
 }
 
-tls_relay::tls_relay(tcp::socket client, ssl::context& ctx)
+tls_relay::tls_relay(tcp_socket client, ssl::context& ctx)
     : tls_(std::move(client), ctx), server_side_(tls_.get_executor()), timer_(tls_.get_executor()) {
   error_code ignored;
   remote_ = tls_.next_layer().remote_endpoint(ignored);
@@ -66,9 +66,9 @@ void tls_relay::on_handshake(error_code ec, const ready_fn& ready) {
     SB_LOG(warn, "event=tls_socketpair_failed error=\"" << ec.message() << "\"");
     return close();
   }
-  // The HTTP layer speaks tcp::socket; a socketpair end serves for everything it does with one
+  // The HTTP layer speaks TCP sockets; a socketpair end serves for everything it does with one
   // (read, write, wait, shutdown), and the client's address comes alongside.
-  tcp::socket inner(tls_.get_executor());
+  tcp_socket inner(tls_.get_executor());
   inner.assign(remote_.protocol(), peer.release(), ec);
   if (ec) return close();
   client_pump_ = server_pump_ = true;
@@ -141,7 +141,7 @@ void tls_relay::close() {
   error_code ignored;
   timer_.cancel();
   server_side_.close(ignored);
-  tls_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  tls_.next_layer().shutdown(tcp_socket::shutdown_both, ignored);
   tls_.next_layer().close(ignored);
 }
 

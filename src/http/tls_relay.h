@@ -41,9 +41,9 @@ class tls_relay : public std::enable_shared_from_this<tls_relay> {
  public:
   // `inner` is the socketpair end for the HTTP connection (on the client socket's worker);
   // `remote` the client's address.
-  using ready_fn = std::function<void(tcp::socket inner, tcp::endpoint remote)>;
+  using ready_fn = std::function<void(tcp_socket inner, tcp::endpoint remote)>;
 
-  tls_relay(tcp::socket client, ssl::context& ctx);
+  tls_relay(tcp_socket client, ssl::context& ctx);
   // Handshakes within `timeout`, then calls `ready` and relays; on failure the client is closed
   // and `ready` never runs.
   void start(std::chrono::milliseconds timeout, ready_fn ready);
@@ -57,7 +57,7 @@ class tls_relay : public std::enable_shared_from_this<tls_relay> {
   void shut_down_when_idle();
   void close();
 
-  ssl::stream<tcp::socket> tls_;
+  ssl::stream<tcp_socket> tls_;
   boost::asio::local::stream_protocol::socket server_side_;  // our end of the socketpair
   boost::asio::steady_timer timer_;                          // handshake, then close_notify bound
   tcp::endpoint remote_;

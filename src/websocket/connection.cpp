@@ -9,9 +9,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <iterator>
 
-#include <unistd.h>
+#include <sys/socket.h>
 
 namespace switchboard::websocket {
 
@@ -63,22 +64,8 @@ class frame_buffers {
 };
 }  // namespace
 
-connection::socket_type connection::adopt(boost::asio::io_context& ctx, http::tcp::socket socket) {
-  socket_type adopted(ctx);
-  const auto protocol = http::protocol_of(socket);
-  error_code ec;
-  const int fd = socket.release(ec);
-  if (ec) return adopted;  // not open: a closed socket, which its first read reports
-  adopted.assign(protocol, fd, ec);
-  if (ec) ::close(fd);
-  return adopted;
-}
-
 connection::connection(socket_type socket, uint64_t max_message, queue_limits limits)
-    : socket_(std::move(socket)), reader_(max_message), limits_(limits) {
-  error_code ignored;
-  socket_.non_blocking(true, ignored);
-}
+    : socket_(std::move(socket)), reader_(max_message), limits_(limits) {}
 
 void connection::start(std::string handshake_response, std::string buffered, events* ev) {
   events_ = ev;
@@ -144,8 +131,17 @@ void connection::on_readable(error_code ec) {
   thread_local std::array<char, 64 * 1024> scratch;
   size_t n = 0;
   if (!ec) {
-    n = socket_.read_some(boost::asio::buffer(scratch), ec);
-    if (ec == boost::asio::error::would_block) return wait_readable();
+    // recv with MSG_DONTWAIT, not Asio's read_some: that needs the socket put in non-blocking
+    // mode first, one more system call per connection.
+    const ssize_t got = ::recv(socket_.native_handle(), scratch.data(), scratch.size(), MSG_DONTWAIT);
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return wait_readable();
+    if (got < 0) {
+      ec = error_code(errno, boost::system::system_category());
+    } else if (got == 0) {
+      ec = boost::asio::error::eof;
+    } else {
+      n = static_cast<size_t>(got);
+    }
   }
   if (ec) {  // the client's end of stream, an error, or the socket closed here
     finish(ec == boost::asio::error::eof ? "transport close" : "transport error");

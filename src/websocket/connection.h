@@ -46,12 +46,10 @@ class connection final : public std::enable_shared_from_this<connection>, privat
     ~events() = default;
   };
 
-  // A socket bound to its worker's io_context by type, not through the type-erased executor the
-  // HTTP layer uses: the socket and every operation pending on it are 40 bytes smaller, which
+  // The HTTP connection's socket itself, bound to its worker's io_context by type (http/types.h):
+  // 40 bytes smaller with every operation pending on it than with a type-erased executor, which
   // every idle connection pays for its whole life (DESIGN.md §8 "small idle connections").
-  using socket_type = boost::asio::basic_stream_socket<http::tcp, boost::asio::io_context::executor_type>;
-  // `socket` moved onto `ctx` (its worker's) as a socket_type.
-  static socket_type adopt(boost::asio::io_context& ctx, http::tcp::socket socket);
+  using socket_type = http::tcp_socket;
 
   connection(socket_type socket, uint64_t max_message, queue_limits limits);
 
