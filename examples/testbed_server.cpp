@@ -282,7 +282,7 @@ int main(int argc, char** argv) {
     add_cluster_events(main_nsp, s);
   });
   main_nsp.on_server_side("ping", [&node_id](json, socketio::namespace_::reply_fn reply) {
-    if (reply) reply(node_id);  // as every Switchboard node (DESIGN.md §7)
+    if (reply) reply(node_id);  // as every Switchboard node (docs/design.md#cluster)
   });
   main_nsp.on_server_side("hello", [&main_nsp, &node_id](json args, socketio::namespace_::reply_fn reply) {
     main_nsp.local().emit("server-side", json{{"event", "hello"}, {"args", args}});

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # Boost 1.74 (libboost-dev) is Debian's default and the only one libmsgpack-cxx-dev can sit beside.
 debs=(
   build-essential cmake ninja-build ccache pkg-config
-  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libjwt-dev libhiredis-dev
-  libgtest-dev clang libclang-rt-14-dev clang-format
+  libboost-dev libssl-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev libhiredis-dev
+  libgtest-dev libbenchmark-dev clang libclang-rt-14-dev clang-format
 )
 # `--test`: what only the tests need — a real browser for the page tests, dpkg tools for the
 # package, a real Redis for the cluster tests (each test file starts its own redis-server), nginx

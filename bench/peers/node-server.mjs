@@ -1,4 +1,4 @@
-// The Node.js Socket.IO 4 peer of the benchmark: the chat contract of DESIGN.md §4 as
+// The Node.js Socket.IO 4 peer of the benchmark: the chat contract of docs/design.md#chat-events as
 // docs/user-guide.md states it, written the way a Node developer would, so that the same load
 // generator drives it and Switchboard and both do the same work per message:
 //

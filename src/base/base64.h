@@ -10,5 +10,8 @@ namespace switchboard {
 std::string base64_encode(std::string_view bytes);
 // nullopt when the input is not canonical padded base64.
 std::optional<std::string> base64_decode(std::string_view text);
+// The URL-safe alphabet without padding (RFC 4648 §5), as JSON Web Tokens and keys use it;
+// nullopt for any other character, padding included.
+std::optional<std::string> base64url_decode(std::string_view text);
 
 }  // namespace switchboard

@@ -26,3 +26,13 @@ TEST(Base64, RejectsMalformed) {
   EXPECT_FALSE(base64_decode(" AQIDBA=="));  // whitespace
   EXPECT_FALSE(base64_decode("AQ!DBA=="));   // outside the alphabet
 }
+
+TEST(Base64Url, DecodesTheUrlAlphabetWithoutPadding) {
+  EXPECT_EQ(switchboard::base64url_decode("-_8"), std::string("\xfb\xff", 2));
+  EXPECT_EQ(switchboard::base64url_decode("YWI"), "ab");
+  EXPECT_EQ(switchboard::base64url_decode(""), "");
+  EXPECT_FALSE(switchboard::base64url_decode("YWI="));  // padding
+  EXPECT_FALSE(switchboard::base64url_decode("+/8"));   // the standard alphabet
+  EXPECT_FALSE(switchboard::base64url_decode("Y"));     // no whole byte
+  EXPECT_FALSE(switchboard::base64url_decode("Y.I"));
+}

@@ -1,6 +1,6 @@
 #pragma once
 // Immutable shared bytes: a payload is encoded once and every send queue that carries it holds a
-// reference, never a copy (DESIGN.md §8 "encode once").
+// reference, never a copy (docs/design.md#performance-model, "encode once").
 #include <memory>
 #include <string>
 

@@ -2,7 +2,7 @@
 // A string that lives as long as its owner and is rarely changed, in 24 bytes: up to 23 bytes
 // inline, longer on the heap. A socket's id and recovery id are 20 characters, past std::string's
 // 15-byte small-string buffer, so each would cost a 32-byte string and a 32-byte heap block on
-// every idle connection (DESIGN.md §8, small idle connections); ids of another length (a recovered
+// every idle connection (docs/design.md#performance-model, small idle connections); ids of another length (a recovered
 // session's, from another server) still fit, on the heap.
 #include <cstddef>
 #include <string>

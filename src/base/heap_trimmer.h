@@ -1,6 +1,6 @@
 #pragma once
-// Gives free heap pages back to the kernel after a burst (DESIGN.md §8 "buffers are returned when
-// idle"). glibc's malloc returns memory only from the top of the heap; a burst (a join storm whose
+// Gives free heap pages back to the kernel after a burst (docs/design.md#performance-model, "small idle
+// connections"). glibc's malloc returns memory only from the top of the heap; a burst (a join storm whose
 // acknowledgements carry member lists, a broadcast backlog) leaves its peak as free holes in the
 // middle, which stay resident: twice the live data after 2,000 clients joined one room. Every
 // `period` it looks at the heap (mallinfo2); once the heap has changed since the last trim (by

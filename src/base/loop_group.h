@@ -1,5 +1,5 @@
 #pragma once
-// The event-loop threads (DESIGN.md §8 "shared nothing"). Owns N io_contexts, one thread each.
+// The event-loop threads (docs/design.md#performance-model, "shared nothing"). Owns N io_contexts, one thread each.
 // Everything a connection touches lives on one worker for its whole life; workers talk to each
 // other only by posting closures (`post`). `current()` tells code which worker it runs on.
 #include <boost/asio/io_context.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// Process-wide counters and gauges for /metrics and the dashboard (DESIGN.md §5). Every layer adds
+// Process-wide counters and gauges for /metrics and the dashboard (docs/design.md#http-api). Every layer adds
 // to them on its hot path, so an update is one relaxed atomic add into a slot owned by the calling
 // worker thread: no lock and no cache line shared between workers. A read sums the slots; it is
 // exact for counters once writers are quiet and never off by more than in-flight updates.

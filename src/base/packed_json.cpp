@@ -1,6 +1,9 @@
 #include "base/packed_json.h"
 
+#include "base/json_parse.h"
+
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 namespace switchboard {
@@ -20,7 +23,8 @@ json packed_json::value() const {
   uint32_t size = 0;
   std::memcpy(&size, bytes_.get(), sizeof size);
   const uint8_t* begin = bytes_.get() + sizeof size;
-  return json::from_msgpack(begin, begin + size);
+  // Unbounded depth: the value was built in this process, and every step that built it recursed.
+  return parse_msgpack_within({reinterpret_cast<const char*>(begin), size}, std::numeric_limits<size_t>::max());
 }
 
 }  // namespace switchboard

@@ -24,6 +24,9 @@ class shared_rate_limiter {
   double take();
   // The same for `key`'s own bucket.
   double take(const std::string& key);
+  // The seconds until `key`'s bucket has a token, taking none: 0 when it has one (or none was
+  // ever taken). For limits on failures: checked before the attempt, taken after a failed one.
+  double wait(const std::string& key);
 
  private:
   rate_limit rate_;

@@ -22,6 +22,17 @@ TEST(SharedRateLimiter, EachKeyHasItsOwnBurst) {
   EXPECT_GT(limiter.take(), 0);
 }
 
+TEST(SharedRateLimiter, WaitTellsWithoutTaking) {
+  shared_rate_limiter limiter({0.001, 2});
+  EXPECT_EQ(limiter.wait("a"), 0);  // never taken
+  EXPECT_EQ(limiter.take("a"), 0);
+  EXPECT_EQ(limiter.wait("a"), 0);  // one left
+  EXPECT_EQ(limiter.wait("a"), 0);
+  EXPECT_EQ(limiter.take("a"), 0);
+  EXPECT_GT(limiter.wait("a"), 900);
+  EXPECT_EQ(limiter.wait("b"), 0);
+}
+
 TEST(SharedRateLimiter, KeysAreBoundedAndStartAfresh) {
   shared_rate_limiter limiter({0.001, 1}, 3);
   EXPECT_EQ(limiter.take("a"), 0);

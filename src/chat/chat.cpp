@@ -1,11 +1,13 @@
 #include "chat/chat.h"
 
+#include "access/identity.h"
+#include "access/names.h"
 #include "base/metrics.h"
 #include "base/random_id.h"
-#include "chat/identity.h"
 #include "chat/requests.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -17,7 +19,7 @@ using sio_socket = socketio::socket;
 
 constexpr size_t join_history = 50;
 
-// Answers through the ack when there is one, else as an `error` event (DESIGN.md §4).
+// Answers through the ack when there is one, else as an `error` event (docs/design.md#acks-and-refusals).
 void refuse(sio_socket& s, const sio_socket::ack_fn& ack, const refusal& r) {
   if (r.code == "rate_limited") metrics::add(metrics::counter::rate_limited);
   if (ack) return ack(json::array({r.to_json()}));
@@ -36,6 +38,10 @@ bool in_room(const sio_socket& s, const std::string& room) {
 
 std::string user_of(const sio_socket& s) { return s.data().value("user", std::string{}); }
 
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -44,11 +50,19 @@ int64_t now_ms() {
 }  // namespace
 
 struct chat_app::socket_state {
+  // What a token said of the socket, kept only for sockets that came with one.
+  struct token_grant {
+    std::vector<std::string> rooms;                     // the `rooms` claim
+    std::optional<int64_t> expires_at;                  // `exp`
+    std::unique_ptr<boost::asio::steady_timer> expiry;  // armed once connected
+  };
+
   // The rates are the options' (--rate-limit, --event-rate-limit), passed to every take().
   socket_state(const rate_limit& message_rate, const rate_limit& event_rate)
       : bucket(message_rate), events(event_rate) {}
   token_count bucket;  // `message`, `typing` and relayed events
   token_count events;  // every event
+  std::unique_ptr<token_grant> token;
 };
 
 chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
@@ -59,22 +73,10 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
       presence_(presence),
       directory_(directory),
       options_(std::move(opts)) {
-  nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) {
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto who = identify(s.handshake_data().auth(), options_.jwt_secret, now);
-    if (who.refusal) {
-      return next(socketio::connect_error{"unauthorized",
-                                          json{{"error", who.refusal->error}, {"message", who.refusal->message}}});
-    }
-    json data = s.data();
-    data["user"] = std::move(who.user);
-    s.set_data(data);
-    next(std::nullopt);
-  });
+  nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) { identify(s, std::move(next)); });
   nsp_.on_connection([this](sio_socket& s) { on_connection(s); });
   // Handlers on the namespace, once, not on each socket: an idle connection holds only its
-  // socket_state (DESIGN.md §8). Every event first takes a token of the socket's event budget
+  // socket_state (docs/design.md#performance-model). Every event first takes a token of the socket's event budget
   // (--event-rate-limit).
   const auto on = [this](std::string event, std::function<void(sio_socket&, socket_state&, json, ack_fn)> handler) {
     nsp_.on_socket_event(std::move(event), [this, handler = std::move(handler)](sio_socket& s, json args, ack_fn ack) {
@@ -85,7 +87,7 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
       handler(s, *st, std::move(args), std::move(ack));
     });
   };
-  on("join", [this](sio_socket& s, socket_state&, json args, ack_fn ack) { on_join(s, args, std::move(ack)); });
+  on("join", [this](sio_socket& s, socket_state& st, json args, ack_fn ack) { on_join(s, st, args, std::move(ack)); });
   on("leave", [this](sio_socket& s, socket_state&, json args, ack_fn ack) { on_leave(s, args, ack); });
   on("message",
      [this](sio_socket& s, socket_state& st, json args, ack_fn ack) { on_message(s, st, args, std::move(ack)); });
@@ -103,8 +105,53 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
 
 boost::asio::io_context& chat_app::this_worker() { return io_.loops().context(loop_group::current()); }
 
+// The identity is set here, on every CONNECT: a recovered socket is checked again and must be the
+// same user as before (its rooms are that user's).
+void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next) {
+  const auto refuse_connect = [&next](const std::string& error, const std::string& message) {
+    next(socketio::connect_error{"unauthorized", json{{"error", error}, {"message", message}}});
+  };
+  const std::string address(s.handshake_data().info->address());
+  // A token is a credential: an address that presented too many bad ones waits, right or wrong.
+  if (options_.jwt && options_.auth_failures && options_.auth_failures->wait(address) > 0)
+    return refuse_connect("rate_limited", "too many refused tokens from this address; retry later");
+  auto r = access::identify(s.handshake_data().auth(), options_.jwt.get(), now_seconds());
+  if (r.refusal) {
+    if (options_.jwt && options_.auth_failures && r.refusal->error != "unauthorized")
+      options_.auth_failures->take(address);
+    return refuse_connect(r.refusal->error, r.refusal->message);
+  }
+  json data = s.data();
+  if (s.recovered() && user_of(s) != r.who.user)
+    return refuse_connect("unauthorized", "this session belongs to another user");
+  if (!data.is_object()) data = json::object();
+  data["user"] = r.who.user;
+  // The display name only where it is not the user id (open mode): every idle socket keeps its data.
+  if (r.who.name != r.who.user) data["name"] = r.who.name;
+  s.set_data(data);
+  auto st = std::make_shared<socket_state>(options_.rate, options_.event_rate);
+  if (!r.who.rooms.empty() || r.who.expires_at)
+    st->token.reset(new socket_state::token_grant{std::move(r.who.rooms), r.who.expires_at, nullptr});
+  s.set_context(std::move(st));
+  next(std::nullopt);
+}
+
+void chat_app::close_when_token_expires(sio_socket& s, socket_state& st, int64_t expires_at) {
+  const auto left = std::chrono::seconds(expires_at + options_.jwt->leeway_seconds - now_seconds());
+  auto& expiry = st.token->expiry;
+  expiry = std::make_unique<boost::asio::steady_timer>(this_worker(), left);
+  // A transport close, not a server disconnect: the official client reconnects by itself and
+  // asks its `auth` callback for a fresh token.
+  expiry->async_wait([weak = s.weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock(); self && self->connected()) self->close_transport();
+  });
+}
+
 void chat_app::on_connection(sio_socket& s) {
-  s.set_context(std::make_shared<socket_state>(options_.rate, options_.event_rate));
+  auto* st = s.context<socket_state>();
+  if (!st) return;
+  if (st->token && st->token->expires_at) close_when_token_expires(s, *st, *st->token->expires_at);
   // A recovered socket is back in its rooms: its user is present there again.
   if (s.recovered()) {
     const auto user = user_of(s);
@@ -114,42 +161,88 @@ void chat_app::on_connection(sio_socket& s) {
   }
 }
 
-void chat_app::on_join(sio_socket& s, const json& args, ack_fn ack) {
+void chat_app::on_join(sio_socket& s, socket_state& st, const json& args, ack_fn ack) {
   std::string room;
   if (auto bad = read_join(args, room)) return refuse(s, ack, *bad);
-  if (room == s.id())
-    return refuse(s, ack, "bad_request", "join needs a room name of 1 to 64 bytes: \"room\" or {room}");
-  const auto user = user_of(s);
-  if (!in_room(s, room)) {
-    if (options_.max_rooms_per_socket > 0 && s.joined_rooms().size() >= options_.max_rooms_per_socket) {
-      metrics::add(metrics::counter::joins_refused);
-      return refuse(
-          s, ack, "too_many_rooms",
-          "a socket may be in at most " + std::to_string(options_.max_rooms_per_socket) + " rooms; leave one first");
-    }
-    s.join(room);
-    if (presence_.add(room, user)) presence_changed(room, user, true);
+  if (access::reserved_room(room))
+    return refuse(s, ack, "forbidden", "that room name is reserved (user: rooms and socket ids)");
+  if (in_room(s, room)) return answer_join(room, std::move(ack));
+  const auto& rule = options_.rooms.for_room(room);
+  if (auto refused = join_refusal(st, rule, room)) return refuse(s, ack, *refused);
+  if (options_.max_rooms_per_socket > 0 && s.joined_rooms().size() >= options_.max_rooms_per_socket) {
+    metrics::add(metrics::counter::joins_refused);
+    return refuse(
+        s, ack, "too_many_rooms",
+        "a socket may be in at most " + std::to_string(options_.max_rooms_per_socket) + " rooms; leave one first");
   }
+  if (rule.max_members == 0) return enter(s, room, std::move(ack));
+  // Distinct users, cluster-wide; a user already in the room through another socket is no new one.
+  directory_.members(room, this_worker(),
+                     [this, weak = s.weak_from_this(), room, most = rule.max_members,
+                      ack = std::move(ack)](std::vector<std::string> members) mutable {
+                       auto self = weak.lock();
+                       if (!self || !self->connected()) return;
+                       const auto user = user_of(*self);
+                       const bool present = std::find(members.begin(), members.end(), user) != members.end();
+                       if (!present && members.size() >= most) {
+                         metrics::add(metrics::counter::joins_refused);
+                         return refuse(*self, ack, "room_full",
+                                       "the room is full: it has its limit of " + std::to_string(most) + " members");
+                       }
+                       if (in_room(*self, room)) return answer_join(room, std::move(ack));
+                       enter(*self, room, std::move(ack));
+                     });
+}
+
+std::optional<refusal> chat_app::join_refusal(const socket_state& st, const access::room_rule& rule,
+                                              const std::string& room) const {
+  switch (rule.join) {
+    case access::join_rule::anyone:
+      return std::nullopt;
+    case access::join_rule::token:
+      if (st.token && access::room_rules::granted(st.token->rooms, room)) return std::nullopt;
+      return refusal{"forbidden", "your token does not grant this room (its rooms claim)"};
+    case access::join_rule::nobody:
+    case access::join_rule::hook:  // refused with the configuration: no join hook yet
+      break;
+  }
+  return refusal{"forbidden", "nobody may join this room; the server adds its members"};
+}
+
+void chat_app::enter(sio_socket& s, const std::string& room, ack_fn ack) {
+  s.join(room);
+  const auto user = user_of(s);
+  if (presence_.add(room, user)) presence_changed(room, user, true);
+  answer_join(room, std::move(ack));
+}
+
+void chat_app::answer_join(const std::string& room, ack_fn ack) {
   if (!ack) return;
+  const bool presence = options_.rooms.for_room(room).presence;
   history_.read(
       {room, std::nullopt, join_history}, this_worker(),
-      [this, room, ack = std::move(ack)](bool, std::vector<storage::message> newest_first) mutable {
+      [this, room, presence, ack = std::move(ack)](bool, std::vector<storage::message> newest_first) mutable {
         // A failed read still leaves the socket joined; it gets the live messages.
         json history = json::array();
         for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.push_back(storage::to_json(*it));
-        directory_.members(
-            room, this_worker(),
-            [room, history = std::move(history), ack = std::move(ack)](std::vector<std::string> members) {
-              ack(json::array({json{
-                  {"ok", true}, {"room", room}, {"history", std::move(history)}, {"members", std::move(members)}}}));
-            });
+        const auto answer = [room, ack = std::move(ack)](json messages, std::vector<std::string> members) {
+          ack(json::array(
+              {json{{"ok", true}, {"room", room}, {"history", std::move(messages)}, {"members", std::move(members)}}}));
+        };
+        if (!presence) return answer(std::move(history), {});
+        directory_.members(room, this_worker(),
+                           [answer, history = std::move(history)](std::vector<std::string> members) mutable {
+                             answer(std::move(history), std::move(members));
+                           });
       });
 }
 
 void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
   std::string room;
   if (auto bad = read_leave(args, room)) return refuse(s, ack, *bad);
-  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
+  if (access::reserved_room(room))
+    return refuse(s, ack, "forbidden", "that room name is reserved (user: rooms and socket ids)");
+  if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
   s.leave(room);
   const auto user = user_of(s);
   if (presence_.remove(room, user)) presence_changed(room, user, false);
@@ -159,6 +252,8 @@ void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
 void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack) {
   message_request m;
   if (auto bad = read_message(args, m)) return refuse(s, ack, *bad);
+  if (options_.rooms.for_room(m.room).send == access::send_rule::nobody)
+    return refuse(s, ack, "forbidden", "this room is read-only: only the server publishes to it");
   if (m.room == s.id() || !in_room(s, m.room))
     return refuse(s, ack, "not_in_room", "join the room before sending to it");
   if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
@@ -197,6 +292,8 @@ void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, cons
 void chat_app::on_history(sio_socket& s, const json& args, ack_fn ack) {
   history_request q;
   if (auto bad = read_history(args, q)) return refuse(s, ack, *bad);
+  if (options_.rooms.for_room(q.room).history == access::history_rule::members && !in_room(s, q.room))
+    return refuse(s, ack, "forbidden", "join the room to read its history");
   if (!ack) return;  // nobody to answer
   history_.read(
       storage::history_query::page(q.room, q.before, q.limit), this_worker(),
@@ -232,6 +329,7 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
 void chat_app::presence_changed(const std::string& room, const std::string& user, bool present) {
   directory_.changed(room, user, present, this_worker(), [this, room, user, present](bool announce) {
     if (!announce) return;  // the user is still (or already) in the room through another node
+    if (!options_.rooms.for_room(room).presence) return;
     nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", present ? "join" : "leave"}});
   });
 }

@@ -1,8 +1,12 @@
 #pragma once
-// The chat application of DESIGN.md §4 on namespace "/": identity from `auth` (a name, or an HS256
-// JWT), `join`, `leave`, `message`, `typing` and `history`, presence. Written against the public
+// The chat application of docs/design.md on namespace "/": identity from `auth` (a name, or a JWT;
+// checked again on every CONNECT, a recovered one included), `join`, `leave`, `message`,
+// `typing` and `history`, presence. Written against the public
 // library API only, as any user would. Lives on every worker: a handler runs on its socket's
 // worker; storage answers are posted back to that worker; presence is shared (and locked).
+#include "access/jwt.h"
+#include "access/room_rules.h"
+#include "base/shared_rate_limiter.h"
 #include "base/token_bucket.h"
 #include "chat/requests.h"
 #include "socketio/server.h"
@@ -24,7 +28,12 @@ struct options {
   rate_limit rate{20, 40};            // `message`, `typing` and relayed events per socket
   rate_limit event_rate{50, 100};     // client events of any kind per socket
   size_t max_rooms_per_socket = 100;  // 0: no limit
-  std::string jwt_secret;             // empty: identity is `auth.name`
+  // Null: open mode, the identity is `auth.name`. Otherwise `auth.token` under this policy; a
+  // socket is disconnected (transport close) once its token's `exp` and the leeway have passed.
+  std::shared_ptr<const access::jwt_policy> jwt;
+  access::room_rules rooms;  // who may join, read and send where
+  // Refused tokens per client address (--auth-failure-limit), shared with the API; null: no limit.
+  shared_rate_limiter* auth_failures = nullptr;
   // Relayed client events: EVENT {room, ...} from a member of room becomes the job
   // {id, event, user, room, data, ts}, acknowledged {ok, id} once a worker queue took it.
   std::map<std::string, relay_fn> relays;
@@ -42,8 +51,17 @@ class chat_app {
   using sio_socket = socketio::socket;
   using ack_fn = sio_socket::ack_fn;
 
+  // The connect middleware: who the socket is, or its refusal.
+  void identify(sio_socket& s, socketio::namespace_::next_fn next);
   void on_connection(sio_socket& s);
-  void on_join(sio_socket& s, const json& args, ack_fn ack);
+  void close_when_token_expires(sio_socket& s, socket_state& st, int64_t expires_at);
+  void on_join(sio_socket& s, socket_state& st, const json& args, ack_fn ack);
+  // Why the room's rule keeps this socket out, or nullopt.
+  std::optional<refusal> join_refusal(const socket_state& st, const access::room_rule& rule,
+                                      const std::string& room) const;
+  void enter(sio_socket& s, const std::string& room, ack_fn ack);
+  // The join ack: the room's last messages and, where presence is on, who is there.
+  void answer_join(const std::string& room, ack_fn ack);
   void on_leave(sio_socket& s, const json& args, const ack_fn& ack);
   void on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack);
   void on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack);

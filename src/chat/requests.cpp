@@ -1,6 +1,6 @@
 #include "chat/requests.h"
 
-#include "chat/identity.h"
+#include "access/names.h"
 
 namespace switchboard::chat {
 namespace {
@@ -65,7 +65,7 @@ std::optional<refusal> read_message(const json& args, message_request& out) {
 
 std::optional<refusal> check_message_text(const std::string& text, size_t max_code_points) {
   if (text.empty()) return bad_request("text is empty");
-  if (code_points(text) > max_code_points)
+  if (access::code_points(text) > max_code_points)
     return refusal{"too_long", "text is over the limit of " + std::to_string(max_code_points) + " characters"};
   return std::nullopt;
 }

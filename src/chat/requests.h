@@ -1,5 +1,5 @@
 #pragma once
-// What a client's chat event asks for (DESIGN.md §4), read from its arguments, pure: the room,
+// What a client's chat event asks for (docs/design.md#chat-events), read from its arguments, pure: the room,
 // text or page it names, or the refusal it gets when they are malformed. What depends on the
 // socket (its rooms, its rate limit) and on storage is chat_app's; these run first, on every
 // event a client sends, and are fuzzed.

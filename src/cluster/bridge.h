@@ -1,5 +1,5 @@
 #pragma once
-// Bridge channels (DESIGN.md §7): `--bridge CHANNEL=EVENT` subscribes the plain Redis channel
+// Bridge channels (docs/design.md#cluster): `--bridge CHANNEL=EVENT` subscribes the plain Redis channel
 // CHANNEL; every payload published there is emitted as EVENT to every client of the default
 // namespace, so anything that can run `PUBLISH` reaches users. Every node subscribes the channel
 // itself, so each delivers to its own clients only (a local broadcast, never re-published).

@@ -1,5 +1,5 @@
 #pragma once
-// The classic @socket.io/redis-adapter messages (research/socketio-wire.md §5.1), pure: broadcasts
+// The classic @socket.io/redis-adapter messages (docs/wire-format.md#classic-adapter), pure: broadcasts
 // are MessagePack `[uid, {type: 2, data, nsp}, {rooms, except, flags}]`, keys in Node's order;
 // requests and responses are JSON objects, or MessagePack for a BROADCAST with acknowledgements
 // and its answers. The decoders are what redis_adapter runs on every message it hears.

@@ -1,6 +1,6 @@
 #pragma once
 // The classic Redis adapter, byte-compatible with `@socket.io/redis-adapter` 8.x `createAdapter`
-// (research/socketio-wire.md §5.1): a namespace's broadcasts are delivered here and published once
+// (docs/wire-format.md#classic-adapter): a namespace's broadcasts are delivered here and published once
 // as MessagePack `[uid, packet, opts]` on `<prefix>#<nsp>#` (or `…#<room>#` for one room); what
 // other nodes, Node.js servers and `@socket.io/redis-emitter` publish is delivered to the members
 // here. It answers the adapter requests on `<prefix>-request#<nsp>#`, because a node counted by

@@ -1,6 +1,6 @@
 #pragma once
 // The node's link to Redis: one connection for commands (PUBLISH, PUBSUB NUMSUB…) and one
-// subscriber connection (DESIGN.md §8: one subscriber connection per node), both on worker 0.
+// subscriber connection (docs/design.md#performance-model: one subscriber connection per node), both on worker 0.
 // Subscriptions are registered before start and re-issued after every reconnection, so Redis
 // going away and coming back loses none. Handlers run on worker 0.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// `--redis redis://[user:pass@]HOST:PORT[/DB]` (DESIGN.md §6); `rediss://` for TLS.
+// `--redis redis://[user:pass@]HOST:PORT[/DB]` (docs/design.md#configuration); `rediss://` for TLS.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-// Relays (DESIGN.md §7), the pattern's direction towards workers: `--relay EVENT=CHANNEL` publishes
+// Relays (docs/design.md#cluster), the pattern's direction towards workers: `--relay EVENT=CHANNEL` publishes
 // each relayed client emit as a JSON job on a Redis channel for any subscribed worker;
 // `--relay EVENT=stream:NAME` appends it to a Redis stream instead, so that a pool of workers in
 // one consumer group (XREADGROUP) runs each job once. Workers answer through a bridge channel or

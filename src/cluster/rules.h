@@ -1,5 +1,5 @@
 #pragma once
-// The rules of `--bridge CHANNEL=EVENT` and `--relay EVENT=CHANNEL|stream:NAME` (DESIGN.md §7), and
+// The rules of `--bridge CHANNEL=EVENT` and `--relay EVENT=CHANNEL|stream:NAME` (docs/design.md#cluster), and
 // what a bridge makes of a payload, pure: parsed at start-up (server/config) and on every bridged
 // message, apart from the Redis connection that bridge.h and relay.h drive.
 #include "base/json.h"

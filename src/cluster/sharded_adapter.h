@@ -1,6 +1,6 @@
 #pragma once
 // The sharded Redis adapter (`--redis-mode sharded`), compatible with `@socket.io/redis-adapter`
-// 8.x `createShardedAdapter` in `dynamic` subscription mode (research/socketio-wire.md §5.2):
+// 8.x `createShardedAdapter` in `dynamic` subscription mode (docs/wire-format.md#sharded-adapter):
 // Redis 7 sharded Pub/Sub (SSUBSCRIBE/SPUBLISH), so on a Redis Cluster each channel's traffic
 // stays on the shard that owns it. Channels: `<prefix>#<nsp>#` for everything that is not for one
 // room, `<prefix>#<nsp>#<room>#` per public room, subscribed only while the room has members on

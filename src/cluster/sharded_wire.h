@@ -1,5 +1,5 @@
 #pragma once
-// The sharded adapter's messages (research/socketio-wire.md §5.2), pure: the ClusterAdapter
+// The sharded adapter's messages (docs/wire-format.md#sharded-adapter), pure: the ClusterAdapter
 // envelope `{uid, nsp, type, data}` as JSON, or as MessagePack when `data` holds binary (which
 // JSON cannot carry). The decoder is what sharded_adapter runs on every message it hears.
 #include "base/json.h"

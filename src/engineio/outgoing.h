@@ -1,6 +1,6 @@
 #pragma once
 // An Engine.IO packet encoded once for every transport and shared by all its recipients
-// (DESIGN.md §8): the complete WebSocket frame, header included, whose payload is the Engine.IO
+// (docs/design.md#performance-model): the complete WebSocket frame, header included, whose payload is the Engine.IO
 // packet; long-polling sends the payload part (binary as `b<base64>`).
 #include "base/bytes.h"
 #include "protocol/engineio/packet.h"

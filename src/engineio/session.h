@@ -105,7 +105,7 @@ class session final : public std::enable_shared_from_this<session>,
   probe_events probe_events_;
 
   // What only a long-polling session needs: allocated for a session that starts on polling, freed
-  // when it upgrades. A WebSocket session, most of them, holds none of it (DESIGN.md §8).
+  // when it upgrades. A WebSocket session, most of them, holds none of it (docs/design.md#performance-model).
   struct polling_state {
     std::vector<outgoing_ptr> buffer;
     size_t buffered_bytes = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// The Adapter interface (DESIGN.md §3): where a namespace's room membership lives and how a
+// The Adapter interface (docs/architecture.md#reading-order): where a namespace's room membership lives and how a
 // broadcast reaches every member, on this node or, for cluster adapters, on every node.
 // A broadcast arrives already encoded (`broadcast_packet`); adapters only route it.
 #include "base/json.h"
@@ -111,7 +111,7 @@ class adapter {
   // How many servers share this namespace, this one included.
   virtual void server_count(std::function<void(size_t)> done) { done(1); }
 
-  // Connection state recovery (research/socketio-wire.md §3). An adapter that keeps a log of
+  // Connection state recovery (docs/wire-format.md#connection-state-recovery). An adapter that keeps a log of
   // recoverable broadcasts says so; the namespace then sends EVENT broadcasts without ack and not
   // volatile through `broadcast_recoverable`, which appends the packet's offset to `data` (the last
   // argument the client sees and later presents), encodes it with `encode`, logs it and delivers

@@ -3,7 +3,7 @@
 // a conversation a few. Up to `inline_limit` members are a vector (one block of a few pointers);
 // past it, a hash set, so that leaving a room of thousands stays constant-time. A std::unordered_set
 // for every room would cost every connection a bucket array and a node for its own room alone
-// (DESIGN.md §8 "small idle connections").
+// (docs/design.md#performance-model, "small idle connections").
 #include <algorithm>
 #include <cstddef>
 #include <memory>

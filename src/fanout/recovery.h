@@ -1,5 +1,5 @@
 #pragma once
-// Connection state recovery (Socket.IO ≥ 4.6, research/socketio-wire.md §3): the types an adapter
+// Connection state recovery (Socket.IO ≥ 4.6, docs/wire-format.md#connection-state-recovery): the types an adapter
 // keeps so that a client reconnecting within the window gets its id, rooms and data back, and
 // every broadcast it missed, in order.
 #include "base/json.h"

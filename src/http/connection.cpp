@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -18,6 +19,18 @@ response make_response(const request& req, status code, std::string_view content
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
+}
+
+std::optional<std::string_view> framing_problem(const request& req) {
+  // Beast reads a body only for a final "chunked" coding, and takes any other Transfer-Encoding
+  // as no body at all, so the bytes of that body would be read as the next request (smuggling
+  // behind a proxy that reads them as a body). RFC 9112 §6.1: answer 400 and close.
+  const auto te = req.find(field::transfer_encoding);
+  if (te == req.end()) return std::nullopt;
+  if (!beast::iequals(te->value(), "chunked")) return "unsupported Transfer-Encoding: only chunked is accepted";
+  if (req.count(field::transfer_encoding) > 1 || req.count(field::content_length) > 0)
+    return "a request may not carry both Transfer-Encoding and Content-Length";
+  return std::nullopt;
 }
 
 tcp protocol_of(const tcp_socket& socket) {
@@ -68,6 +81,7 @@ void connection::on_request(beast::error_code ec) {
     return;
   }
   if (ec) return fail_request(status::bad_request, "malformed HTTP request");
+  if (auto bad = framing_problem(parser_->get())) return fail_request(status::bad_request, *bad);
   stream_.expires_never();
   keep_alive_ = parser_->get().keep_alive();
   pending_ = std::make_shared<exchange>(shared_from_this(), parser_->release(), worker_, remote_, secure_);

@@ -20,6 +20,10 @@ struct limits {
   std::chrono::milliseconds request_timeout{30'000};  // headers and body must arrive within it
 };
 
+// Why a parsed request's framing cannot be trusted (a Transfer-Encoding other than chunked, or
+// both Transfer-Encoding and Content-Length), or nullopt.
+std::optional<std::string_view> framing_problem(const request& req);
+
 class connection : public std::enable_shared_from_this<connection> {
  public:
   // `remote` is the client's address: the socket's peer, or the TLS relay's client (http/tls_relay.h);

@@ -24,7 +24,7 @@ class listener {
   // boost::system::system_error on failure (start-up only).
   void listen(const std::string& host, uint16_t port);
   // listen(), then the one line `listening on http://HOST:PORT` (https with TLS) on standard
-  // output, flushed (DESIGN.md §6). On failure it explains on standard error and returns the
+  // output, flushed (docs/design.md#configuration). On failure it explains on standard error and returns the
   // process exit code: 1 when the address cannot be bound (port in use, say), 2 for an invalid
   // host. 0 on success.
   int listen_and_announce(const std::string& host, uint16_t port);

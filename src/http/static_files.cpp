@@ -1,9 +1,32 @@
 #include "http/static_files.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 namespace switchboard::http {
+namespace {
+
+// Never served, though a web root often holds them: dotfiles (.env, .git), and the npm manifests
+// and modules a page's build leaves beside it.
+bool private_name(std::string_view segment) {
+  return segment.starts_with('.') || segment == "node_modules" || segment == "package.json" ||
+         segment == "package-lock.json";
+}
+
+// Whether `path` is `root` or below it, both canonical.
+bool within(const std::filesystem::path& path, const std::filesystem::path& root) {
+  const auto [r, p] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return r == root.end();
+}
+
+}  // namespace
+
+static_files::static_files(std::filesystem::path root) {
+  std::error_code ec;
+  root_ = std::filesystem::weakly_canonical(root, ec);
+  if (ec) root_ = std::move(root);
+}
 
 std::optional<std::filesystem::path> static_files::resolve(std::string_view url_path) const {
   if (url_path.empty() || url_path[0] != '/') return std::nullopt;
@@ -14,7 +37,7 @@ std::optional<std::filesystem::path> static_files::resolve(std::string_view url_
     const auto seg = url_path.substr(pos, slash - pos);
     pos = slash + 1;
     if (seg.empty() || seg == ".") continue;
-    if (seg == ".." || seg.find('\0') != std::string_view::npos || seg.find('\\') != std::string_view::npos) {
+    if (private_name(seg) || seg.find('\0') != std::string_view::npos || seg.find('\\') != std::string_view::npos) {
       return std::nullopt;
     }
     rel /= std::string(seg);
@@ -23,7 +46,10 @@ std::optional<std::filesystem::path> static_files::resolve(std::string_view url_
   std::error_code ec;
   if (std::filesystem::is_directory(full, ec)) full /= "index.html";
   if (!std::filesystem::is_regular_file(full, ec)) return std::nullopt;
-  return full;
+  // A link inside the root may point anywhere: what counts is where it leads.
+  auto real = std::filesystem::canonical(full, ec);
+  if (ec || !within(real, root_)) return std::nullopt;
+  return real;
 }
 
 std::string_view static_files::content_type(const std::filesystem::path& file) {

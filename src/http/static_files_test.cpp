@@ -25,8 +25,8 @@ class StaticFiles : public ::testing::Test {
 
 TEST_F(StaticFiles, ServesFilesAndIndex) {
   static_files files(root);
-  EXPECT_EQ(files.resolve("/"), root / "index.html");
-  EXPECT_EQ(files.resolve("/sub/app.js"), root / "sub" / "app.js");
+  EXPECT_EQ(files.resolve("/"), fs::canonical(root) / "index.html");
+  EXPECT_EQ(files.resolve("/sub/app.js"), fs::canonical(root) / "sub" / "app.js");
   request req{beast_http::verb::get, "/", 11};
   auto res = files.serve(req, "/");
   EXPECT_EQ(res.result(), status::ok);
@@ -46,4 +46,25 @@ TEST_F(StaticFiles, RefusesTraversal) {
   EXPECT_EQ(files.serve(req, "/missing.html").result(), status::not_found);
   request post{beast_http::verb::post, "/", 11};
   EXPECT_EQ(files.serve(post, "/").result(), status::method_not_allowed);
+}
+
+TEST_F(StaticFiles, RefusesDotfilesManifestsAndLinksOutOfTheRoot) {
+  std::ofstream(root / ".env") << "SECRET=1";
+  fs::create_directories(root / ".git");
+  std::ofstream(root / ".git" / "config") << "x";
+  std::ofstream(root / "package.json") << "{}";
+  fs::create_directories(root / "node_modules" / "m");
+  std::ofstream(root / "node_modules" / "m" / "index.js") << "1";
+  const std::string secret = "secret_" + std::to_string(::getpid());
+  fs::create_symlink(root.parent_path() / secret, root / "out.html");
+  fs::create_directory_symlink(root.parent_path(), root / "up");
+  fs::create_symlink(root / "index.html", root / "in.html");
+  static_files files(root);
+  EXPECT_FALSE(files.resolve("/.env"));
+  EXPECT_FALSE(files.resolve("/.git/config"));
+  EXPECT_FALSE(files.resolve("/package.json"));
+  EXPECT_FALSE(files.resolve("/node_modules/m/index.js"));
+  EXPECT_FALSE(files.resolve("/out.html"));
+  EXPECT_FALSE(files.resolve("/up/" + secret));
+  EXPECT_EQ(files.resolve("/in.html"), fs::canonical(root) / "index.html");  // a link that stays inside
 }

@@ -1,7 +1,6 @@
 #include "server/admin_feed.h"
 
 #include "base/metrics.h"
-#include "base/secret.h"
 
 #include <algorithm>
 
@@ -14,23 +13,30 @@ constexpr size_t max_rooms = 100;
 
 admin_feed::admin_feed(socketio::server& io, storage::presence& presence, const config& c,
                        std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state,
-                       cluster_nodes* nodes)
+                       cluster_nodes* nodes, shared_rate_limiter& auth_failures)
     : nsp_(io.of("/admin")),
       presence_(presence),
       node_id_(c.node_id),
-      api_key_(c.api_key),
+      gate_(c.api_key, auth_failures),
       started_(started),
       redis_state_(std::move(redis_state)),
       cluster_(nodes),
       timer_(io.loops().context(0)) {
+  // The same gate as the API's: the key in auth.key, or this machine only without one.
   nsp_.use([this](socketio::socket& s, socketio::namespace_::next_fn next) {
     const json auth = s.handshake_data().auth();
     const auto it = auth.is_object() ? auth.find("key") : auth.end();
     const std::string key = it != auth.end() && it->is_string() ? it->get<std::string>() : std::string{};
-    if (!api_key_.empty() && !secrets_equal(key, api_key_)) {
-      return next(socketio::connect_error{
-          "unauthorized", json{{"error", "unauthorized"}, {"message", "the dashboard needs the API key in auth.key"}}});
-    }
+    const auto& info = *s.handshake_data().info;
+    const auto refusal = gate_.check(info.address(), key, [&info](std::string_view name) {
+      for (const auto& [n, v] : info.headers()) {
+        if (n == name) return v;
+      }
+      return std::string_view{};
+    });
+    if (refusal)
+      return next(
+          socketio::connect_error{refusal->error, json{{"error", refusal->error}, {"message", refusal->message}}});
     next(std::nullopt);
   });
   nsp_.on_connection([this](socketio::socket& s) { s.emit("stats", snapshot()); });

@@ -1,9 +1,10 @@
 #pragma once
-// The dashboard's data (namespace `/admin`, docs/user-guide.md): clients authenticate with the API
-// key and receive `stats` once on connecting and then every second, with every node of the
-// cluster in `nodes`. The timer lives on worker 0;
-// rates are computed there from the counter totals; the last rates are shared under a mutex with
-// the connection handler, which runs on any worker.
+// The dashboard's data (namespace `/admin`, docs/user-guide.md): clients pass the API's gate
+// (server/api_gate.h: the key in auth.key, or this machine only without one) and receive `stats` once on connecting and
+// then every second, with every node of the cluster in `nodes`. The timer lives on worker 0; rates are computed there
+// from the counter totals; the last rates are shared under a mutex with the connection handler, which runs on any
+// worker.
+#include "server/api_gate.h"
 #include "server/cluster_nodes.h"
 #include "server/config.h"
 #include "socketio/server.h"
@@ -20,7 +21,7 @@ class admin_feed {
   // `nodes` is null on a single node: the dashboard then lists this node alone.
   admin_feed(socketio::server& io, storage::presence& presence, const config& c,
              std::chrono::steady_clock::time_point started, std::function<std::string()> redis_state,
-             cluster_nodes* nodes);
+             cluster_nodes* nodes, shared_rate_limiter& auth_failures);
   void start();
   void stop();
 
@@ -38,7 +39,7 @@ class admin_feed {
   socketio::namespace_& nsp_;
   storage::presence& presence_;
   std::string node_id_;
-  std::string api_key_;
+  api_gate gate_;
   std::chrono::steady_clock::time_point started_;
   std::function<std::string()> redis_state_;
   cluster_nodes* cluster_;

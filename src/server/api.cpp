@@ -2,7 +2,6 @@
 
 #include "base/json_write.h"
 #include "base/metrics.h"
-#include "base/secret.h"
 #include "http/url.h"
 #include "server/publish_request.h"
 
@@ -39,8 +38,31 @@ bool positive_param(const http::target& t, const char* key, std::optional<uint64
 }  // namespace
 
 api::api(socketio::server& io, storage::history_store& history, storage::presence_directory& directory, const config& c,
-         const std::atomic<bool>& draining)
-    : io_(io), history_(history), directory_(directory), api_key_(c.api_key), rate_(c.api_rate), draining_(draining) {}
+         const std::atomic<bool>& draining, shared_rate_limiter& auth_failures)
+    : io_(io),
+      history_(history),
+      directory_(directory),
+      gate_(c.api_key, auth_failures),
+      rate_(c.api_rate),
+      draining_(draining) {}
+
+bool api::refused_by_gate(const http::exchange_ptr& ex) {
+  const auto& req = ex->req();
+  std::string_view presented = req[http::field::authorization];
+  if (iequals_prefix(presented, "bearer ")) presented.remove_prefix(7);
+  const auto refusal = gate_.check(ex->remote().address().to_string(), presented, [&req](std::string_view name) {
+    const auto it = req.find(name);
+    return it == req.end() ? std::string_view{} : std::string_view(it->value());
+  });
+  if (!refusal) return false;
+  auto res = http::make_response(req, refusal->status, "application/json",
+                                 to_json(json{{"error", refusal->error}, {"message", refusal->message}}));
+  res.set(http::field::cache_control, "no-store");
+  if (refusal->retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(refusal->retry_after_seconds));
+  if (refusal->status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  io_.engine().respond(*ex, std::move(res));
+  return true;
+}
 
 void api::answer(const http::exchange_ptr& ex, http::status code, const json& body) const {
   auto res = http::make_response(ex->req(), code, "application/json", to_json(body));
@@ -69,7 +91,7 @@ void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
   metrics::add(metrics::counter::api_requests);
   if (draining_.load(std::memory_order_relaxed))
     return fail(ex, http::status::service_unavailable, "draining", "this node is shutting down; use another node");
-  if (over_rate_limit(ex)) return;
+  if (over_rate_limit(ex) || refused_by_gate(ex)) return;
   // Split before decoding, so a room name may hold an encoded "/".
   std::vector<std::string> parts;
   for (size_t pos = 1; pos <= raw_path.size();) {
@@ -113,12 +135,6 @@ void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
 
 void api::publish(const http::exchange_ptr& ex) {
   const auto& req = ex->req();
-  if (!api_key_.empty()) {
-    const auto auth = req[http::field::authorization];
-    const std::string expected = "Bearer " + api_key_;
-    if (!secrets_equal(auth, expected))
-      return fail(ex, http::status::unauthorized, "unauthorized", "send Authorization: Bearer <api key>");
-  }
   if (!is_json_content_type(req[http::field::content_type]))
     return fail(ex, http::status::unsupported_media_type, "unsupported_media_type",
                 "send Content-Type: application/json");

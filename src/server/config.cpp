@@ -1,15 +1,19 @@
 #include "server/config.h"
 
+#include "access/jwks.h"
 #include "base/random_id.h"
 #include "chat/requests.h"
 #include "cluster/redis_url.h"
+#include "server/config_file.h"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace switchboard::server {
@@ -60,6 +64,77 @@ bool check_combinations(config& c, int& exit_code) {
   return true;
 }
 
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The keys of the identity flags: an HMAC secret, a PEM public key, a JWK set file. Empty (no
+// policy) in open mode. False (message printed, exit code 2) when a key cannot be read.
+bool read_jwt_policy(config& c, int& exit_code) {
+  if (c.jwt_secret.empty() && c.jwt_public_key.empty() && c.jwks.empty()) {
+    if (!c.jwt_issuer.empty() || !c.jwt_audience.empty())
+      return fail(exit_code, "--jwt-issuer and --jwt-audience need a key: --jwt-secret, --jwt-public-key or --jwks");
+    return true;
+  }
+  auto policy = std::make_shared<access::jwt_policy>();
+  policy->issuer = c.jwt_issuer;
+  policy->audience = c.jwt_audience;
+  if (!c.jwt_secret.empty()) policy->keys.push_back(access::jwt_key::hmac(c.jwt_secret));
+  if (!c.jwt_public_key.empty()) {
+    const auto pem = read_file(c.jwt_public_key);
+    std::string error;
+    const auto key = pem ? access::jwt_key::from_pem(*pem, error) : std::nullopt;
+    if (!key) return fail(exit_code, "--jwt-public-key " + c.jwt_public_key + ": " + (pem ? error : "cannot be read"));
+    policy->keys.push_back(*key);
+  }
+  if (!c.jwks.empty()) {
+    if (c.jwks.starts_with("http://") || c.jwks.starts_with("https://"))
+      return fail(exit_code,
+                  "--jwks " + c.jwks + ": this version reads a key set from a file; save the URL's JSON to one");
+    const auto text = read_file(c.jwks);
+    std::string error;
+    auto keys = text ? access::parse_jwks(*text, error) : std::vector<access::jwt_key>{};
+    if (keys.empty()) return fail(exit_code, "--jwks " + c.jwks + ": " + (text ? error : "cannot be read"));
+    for (auto& k : keys) policy->keys.push_back(std::move(k));
+  }
+  c.jwt = std::move(policy);
+  return true;
+}
+
+// A repeatable flag's environment variable is a comma list (SWITCHBOARD_CORS_ORIGIN=a,b).
+std::vector<std::string> split_list(std::string_view value) {
+  std::vector<std::string> items;
+  for (size_t pos = 0; pos <= value.size();) {
+    const auto comma = std::min(value.find(',', pos), value.size());
+    const auto item = value.substr(pos, comma - pos);
+    const auto first = item.find_first_not_of(' ');
+    if (first != std::string_view::npos) items.emplace_back(item.substr(first, item.find_last_not_of(' ') - first + 1));
+    pos = comma + 1;
+  }
+  return items;
+}
+
+bool repeatable(const CLI::Option* opt) { return opt->get_items_expected_max() > 1; }
+
+bool given_on(const std::vector<std::string>& args, const std::string& flag) {
+  return std::any_of(args.begin(), args.end(),
+                     [&](const std::string& a) { return a == flag || a.starts_with(flag + "="); });
+}
+
+// --config FILE from the command line or SWITCHBOARD_CONFIG, or "".
+std::string config_path(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) return args[i + 1];
+    if (args[i].starts_with("--config=")) return args[i].substr(9);
+  }
+  const char* env = std::getenv("SWITCHBOARD_CONFIG");
+  return env ? env : "";
+}
+
 }  // namespace
 
 std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
@@ -73,9 +148,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
               connect_rate_per_address = "0";
   std::string level = "info";
 
-  CLI::App app{"Switchboard: a real-time messaging server that speaks Socket.IO"};
+  CLI::App app{"Switchboard: a real-time messaging server that speaks Socket.IO", "switchboard"};
   const auto env = [](const char* name) { return std::string("SWITCHBOARD_") + name; };
-  app.set_config("--config", "", "read flags from a TOML file (keys are the flag names)");
+  std::string config_file_path;
+  app.add_option("--config", config_file_path,
+                 "a TOML file of flags (keys are the flag names, lists for repeatable ones) and [[rooms]] rules")
+      ->envname(env("CONFIG"));
   app.add_option("--host", c.host, "address to listen on")->envname(env("HOST"))->capture_default_str();
   app.add_option("--port", c.port, "port; 0 picks a free one")->envname(env("PORT"))->capture_default_str();
   app.add_option("--threads", c.threads, "event-loop threads (default: cores)")
@@ -91,9 +169,21 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->check(CLI::IsMember({"auto", "sqlite", "redis", "memory"}))
       ->envname(env("STORAGE"))
       ->capture_default_str();
-  app.add_option("--api-key", c.api_key, "key for POST /api/publish and the dashboard")->envname(env("API_KEY"));
-  app.add_option("--jwt-secret", c.jwt_secret, "require auth.token, an HS256 JWT signed with this secret")
+  app.add_option("--api-key", c.api_key,
+                 "key for /api/* and the dashboard's feed (Authorization: Bearer KEY); without one they answer "
+                 "this machine's loopback clients only")
+      ->envname(env("API_KEY"));
+  app.add_option("--jwt-secret", c.jwt_secret, "require auth.token, a JWT signed with this secret (HS256/384/512)")
       ->envname(env("JWT_SECRET"));
+  app.add_option("--jwt-public-key", c.jwt_public_key,
+                 "require auth.token, a JWT signed by this PEM public key (RS*, PS*, ES* or EdDSA)")
+      ->check(CLI::ExistingFile)
+      ->envname(env("JWT_PUBLIC_KEY"));
+  app.add_option("--jwks", c.jwks, "require auth.token, a JWT signed by a key of this JWK set file, found by kid")
+      ->check(CLI::ExistingFile)
+      ->envname(env("JWKS"));
+  app.add_option("--jwt-issuer", c.jwt_issuer, "a token's iss must be this")->envname(env("JWT_ISSUER"));
+  app.add_option("--jwt-audience", c.jwt_audience, "a token's aud must contain this")->envname(env("JWT_AUDIENCE"));
   app.add_option("--cors-origin", c.cors_origins,
                  "allowed CORS origin, repeatable; * allows any; a list also limits WebSocket upgrades")
       ->envname(env("CORS_ORIGIN"));
@@ -140,6 +230,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--api-rate-limit", api_rate, "API requests per client address: PER_SECOND[:BURST]; 0 turns it off")
       ->check(rate_validator())
       ->envname(env("API_RATE_LIMIT"))
+      ->capture_default_str();
+  app.add_option("--auth-failure-limit", c.auth_failure_limit,
+                 "refused API keys, dashboard keys and tokens one client address may present per minute; past it "
+                 "its attempts get 429 with Retry-After; 0: no limit")
+      ->check(CLI::Range(size_t{0}, size_t{1'000'000}))
+      ->envname(env("AUTH_FAILURE_LIMIT"))
       ->capture_default_str();
   app.add_option("--max-rooms-per-socket", c.max_rooms_per_socket, "rooms one socket may be in at once; 0: no limit")
       ->envname(env("MAX_ROOMS_PER_SOCKET"))
@@ -207,18 +303,40 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->check(CLI::ExistingFile)
       ->envname(env("TLS_KEY"));
   app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
-  // CLI11 lets a config file win over the environment; operators expect flag > environment > file
-  // (an environment override of a packaged config). So environment values become flags here,
-  // unless the same flag is on the command line.
+  // Precedence: a flag on the command line, then its environment variable, then the config file.
+  // Both become flags here, unless the command line has the same flag.
   std::vector<std::string> args(argv + 1, argv + argc);
+  const std::vector<std::string> given(args.begin(), args.end());
   for (const CLI::Option* opt : app.get_options()) {
     const auto& name = opt->get_envname();
     const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-    if (value == nullptr) continue;
     const std::string flag = "--" + opt->get_single_name();
-    const bool given = std::any_of(args.begin(), args.end(),
-                                   [&](const std::string& a) { return a == flag || a.starts_with(flag + "="); });
-    if (!given) args.push_back(flag + "=" + value);
+    if (value == nullptr || given_on(given, flag)) continue;
+    if (!repeatable(opt)) {
+      args.push_back(flag + "=" + value);
+      continue;
+    }
+    for (const auto& item : split_list(value)) args.push_back(flag + "=" + item);
+  }
+  if (const auto path = config_path(given); !path.empty()) {
+    std::string error;
+    const auto file = read_config_file(
+        path,
+        [&app](const std::string& key) {
+          const CLI::Option* opt = app.get_option_no_throw("--" + key);
+          return flag_kind{opt != nullptr, opt != nullptr && repeatable(opt)};
+        },
+        error);
+    if (!file) {
+      std::cerr << error << "\n";
+      exit_code = 2;
+      return std::nullopt;
+    }
+    const std::vector<std::string> before_file(args.begin(), args.end());
+    for (const auto& [key, value] : file->flags) {
+      if (!given_on(before_file, "--" + key)) args.push_back("--" + key + "=" + value);
+    }
+    c.room_rules = access::room_rules(file->rooms);
   }
   std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
   try {
@@ -242,7 +360,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   std::string unused;
   for (const auto& b : bridges) cluster::parse_bridge_rule(b, c.bridges.emplace_back(), unused);
   for (const auto& r : relays) cluster::parse_relay_rule(r, c.relays.emplace_back(), unused);
-  if (!check_combinations(c, exit_code)) return std::nullopt;
+  if (!check_combinations(c, exit_code) || !read_jwt_policy(c, exit_code)) return std::nullopt;
   return c;
 }
 

@@ -1,12 +1,15 @@
 #pragma once
-// The command line of DESIGN.md §6: flags, their SWITCHBOARD_* environment variables and the keys
+// The command line of docs/design.md#configuration: flags, their SWITCHBOARD_* environment variables and the keys
 // of an optional TOML config file, parsed once at start-up.
+#include "access/jwt.h"
+#include "access/room_rules.h"
 #include "base/log.h"
 #include "base/token_bucket.h"
 #include "cluster/rules.h"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +24,14 @@ struct config {
   std::string data_dir = "./data";
   std::string storage = "auto";  // sqlite, redis or memory; auto: redis with --redis, else sqlite
   std::string api_key;
-  std::string jwt_secret;
+  std::string jwt_secret;      // HS256/384/512
+  std::string jwt_public_key;  // a PEM file: RS*, PS*, ES*, EdDSA
+  std::string jwks;            // a JWK set file
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  // Made from the identity flags above; null in open mode (no key).
+  std::shared_ptr<const access::jwt_policy> jwt;
+  access::room_rules room_rules;  // [[rooms]] of the config file
   std::vector<std::string> cors_origins;
   size_t max_payload = 1'000'000;
   // A connection's send queue: past this many bytes the client is disconnected as too slow;
@@ -42,6 +52,9 @@ struct config {
   rate_limit connect_rate;
   rate_limit connect_rate_per_address;
   rate_limit api_rate{100, 200};
+  // Refused credentials (API key, dashboard key, tokens) one address may present per minute
+  // before all its attempts are refused 429 for a while; 0: no limit.
+  size_t auth_failure_limit = 30;
   size_t max_text = 4000;
   log_level level = log_level::info;
   std::string web_root;

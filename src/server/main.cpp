@@ -1,6 +1,6 @@
 // `switchboard`: one node with embedded defaults — the chat application on "/", its history in
 // SQLite, the HTTP server API, the chat page and dashboard, /healthz and /metrics. Flags are also
-// SWITCHBOARD_* environment variables and keys of an optional config file (DESIGN.md §6).
+// SWITCHBOARD_* environment variables and keys of an optional config file (docs/design.md#configuration).
 #include "base/heap_trimmer.h"
 #include "base/json_write.h"
 #include "base/log.h"
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       return std::make_unique<cluster::redis_adapter>(loops, *redis, nsp, cfg.key_prefix,
                                                       fanout::recovery_settings{cfg.recovery_window});
     });
-    // Every node answers the server-side event "ping" with its node id (DESIGN.md §7), so any
+    // Every node answers the server-side event "ping" with its node id (docs/design.md#cluster), so any
     // member of a mixed cluster can count the live nodes.
     io.of("/").on_server_side("ping", [&cfg](json, socketio::namespace_::reply_fn reply) {
       if (reply) reply(cfg.node_id);
@@ -126,7 +126,11 @@ int main(int argc, char** argv) {
     cluster_directory = std::make_unique<storage::redis_directory>(*redis, presence, cfg.key_prefix, cfg.node_id);
   storage::presence_directory& directory =
       cluster_directory ? static_cast<storage::presence_directory&>(*cluster_directory) : local_directory;
-  chat::options chat_options{cfg.max_text, cfg.rate, cfg.event_rate, cfg.max_rooms_per_socket, cfg.jwt_secret, {}};
+  // Refused credentials (API key, dashboard key, tokens) per client address, per minute.
+  shared_rate_limiter auth_failures(
+      {static_cast<double>(cfg.auth_failure_limit) / 60, static_cast<double>(cfg.auth_failure_limit)});
+  chat::options chat_options{cfg.max_text, cfg.rate,       cfg.event_rate, cfg.max_rooms_per_socket,
+                             cfg.jwt,      cfg.room_rules, &auth_failures, {}};
   std::vector<std::unique_ptr<cluster::redis_relay>> relays;
   for (const auto& rule : cfg.relays) {
     auto& relay = *relays.emplace_back(std::make_unique<cluster::redis_relay>(*redis, rule));
@@ -139,9 +143,9 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<server::cluster_nodes> nodes;
   if (redis) nodes = std::make_unique<server::cluster_nodes>(*redis, cfg.key_prefix, cfg.node_id);
-  server::admin_feed admin(io, presence, cfg, started, redis_state, nodes.get());
+  server::admin_feed admin(io, presence, cfg, started, redis_state, nodes.get(), auth_failures);
   std::atomic<bool> draining{false};
-  server::api api(io, *history, directory, cfg, draining);
+  server::api api(io, *history, directory, cfg, draining, auth_failures);
   server::admission admission({cfg.max_connections, cfg.connect_rate, cfg.connect_rate_per_address});
 
   const http::static_files files(cfg.web_root);
@@ -202,6 +206,10 @@ int main(int argc, char** argv) {
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()
                                    << " data_dir=\"" << cfg.data_dir << "\"");
+  if (!cfg.jwt)
+    SB_LOG(warn,
+           "event=open_identity message=\"identities are not verified: any client may use any name; set "
+           "--jwt-secret, --jwt-public-key or --jwks to require signed tokens\"");
   admin.start();
   if (redis) redis->start();
   if (cluster_directory) cluster_directory->start();

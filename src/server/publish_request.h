@@ -1,5 +1,5 @@
 #pragma once
-// The body of `POST /api/publish` (DESIGN.md §5), pure: `{room?, event, data?}` as JSON. Read on
+// The body of `POST /api/publish` (docs/design.md#http-api), pure: `{room?, event, data?}` as JSON. Read on
 // every publish before anything is emitted, and fuzzed.
 #include "base/json.h"
 

@@ -26,12 +26,21 @@ void client::start() {
   });
 }
 
+struct client::assembly {
+  assembly(sio::decoder&& d, boost::asio::io_context& ctx) : decoder(std::move(d)), deadline(ctx) {}
+  sio::decoder decoder;
+  boost::asio::steady_timer deadline;
+};
+
+client::~client() = default;
+
 void client::on_message(std::string&& data, bool binary) {
-  sio::decoder text_decoder;
-  auto& decoder = assembling_ ? *assembling_ : text_decoder;
+  const auto& engine = server_.opts().engine;
+  sio::decoder text_decoder{engine.max_payload};
+  auto& decoder = assembling_ ? assembling_->decoder : text_decoder;
   const auto r = binary ? decoder.add_binary(std::move(data)) : decoder.add_text(data);
   if (r == sio::decoder::result::pending) {
-    if (!assembling_) assembling_ = std::make_unique<sio::decoder>(std::move(text_decoder));
+    if (!assembling_) start_assembly(std::move(text_decoder), engine.ping_timeout);
     return;
   }
   if (r == sio::decoder::result::error) {
@@ -43,6 +52,19 @@ void client::on_message(std::string&& data, bool binary) {
   auto packet = decoder.take();
   assembling_.reset();
   on_packet(std::move(packet));
+}
+
+// A binary packet's attachments must all arrive within the ping timeout, or the connection ends:
+// a client may not keep a partial packet, and the bytes it holds, for ever.
+void client::start_assembly(sio::decoder&& d, std::chrono::milliseconds within) {
+  assembling_ = std::make_unique<assembly>(std::move(d), server_.loops().context(worker_));
+  assembling_->deadline.expires_after(within);
+  assembling_->deadline.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->session_ || !self->assembling_) return;
+    SB_LOG(debug, "event=attachments_timeout sid=" << self->session_->id());
+    self->close("parse error");
+  });
 }
 
 void client::on_packet(sio::packet&& p) {
@@ -122,21 +144,27 @@ void client::recover(namespace_& nsp, json auth, std::string pid, std::string of
             if (me && me->session_ && !missed) me->connect_new(nsp, std::move(auth));
             return;
           }
-          me->accept(std::move(s), &*missed);
+          // The middlewares judge a recovered socket as a new one (an identity is checked again
+          // on every CONNECT); what it missed waits for their answer.
+          me->run_middlewares(std::move(s), 0, std::make_shared<fanout::missed_packets>(std::move(*missed)));
         });
   });
 }
 
-void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
+void client::run_middlewares(std::shared_ptr<socket> s, size_t index,
+                             std::shared_ptr<const fanout::missed_packets> missed) {
   const auto& chain = s->nsp().middlewares();
-  if (index == chain.size()) return accept(std::move(s));
+  if (index == chain.size()) return accept(std::move(s), missed.get());
   auto weak = weak_from_this();
-  const namespace_::next_fn next = [weak, s, index,
+  const namespace_::next_fn next = [weak, s, index, missed,
                                     called = std::make_shared<bool>(false)](std::optional<connect_error> err) {
     if (std::exchange(*called, true)) return;  // a middleware answers once
     auto self = weak.lock();
-    if (!self || !self->session_) return;
+    if (!self || !self->session_) return s->abandon_recovery();
     if (err) {
+      s->abandon_recovery();
+      // One connection may not try credentials for ever: past a few refusals it is closed.
+      if (++self->refused_connects_ > max_refused_connects) return self->close("forced close");
       sio::packet p;
       p.type = sio::packet_type::connect_error;
       p.nsp = s->nsp().name();
@@ -146,7 +174,7 @@ void client::run_middlewares(std::shared_ptr<socket> s, size_t index) {
       p.data = std::move(data);
       return self->send(p);
     }
-    self->run_middlewares(s, index + 1);
+    self->run_middlewares(s, index + 1, missed);
   };
   try {
     chain[index](*s, next);
@@ -211,6 +239,7 @@ void client::on_close(std::string_view reason) {
   auto self = shared_from_this();
   session_ = nullptr;
   connect_timer_.reset();
+  assembling_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& s : sockets) s->on_closed(reason);

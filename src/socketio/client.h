@@ -21,6 +21,7 @@ class socket;
 class client final : public engineio::session_handler, public std::enable_shared_from_this<client> {
  public:
   client(server& srv, engineio::session& session);
+  ~client() override;
 
   void start();
   void on_message(std::string&& data, bool binary) override;
@@ -42,19 +43,27 @@ class client final : public engineio::session_handler, public std::enable_shared
   void connect(const std::string& nsp, json auth);
   void connect_new(namespace_& nsp, json auth);
   // Connection state recovery: the session of `pid` back, with what it missed after `offset`;
-  // a new socket when the adapter no longer has them. Middlewares are skipped, as Node's default.
+  // a new socket when the adapter no longer has them. The middlewares run for it as for a new
+  // socket (Node skips them by default, which lets an expired identity back in).
   void recover(namespace_& nsp, json auth, std::string pid, std::string offset);
-  void run_middlewares(std::shared_ptr<socket> s, size_t index);
+  void start_assembly(protocol::socketio::decoder&& d, std::chrono::milliseconds within);
+  // `missed`: a recovering socket's missed packets, sent when every middleware let it in.
+  void run_middlewares(std::shared_ptr<socket> s, size_t index,
+                       std::shared_ptr<const fanout::missed_packets> missed = nullptr);
   void accept(std::shared_ptr<socket> s, const fanout::missed_packets* missed = nullptr);
   std::shared_ptr<socket> find(const std::string& nsp) const;
 
   server& server_;
   engineio::session* session_;  // null after on_close
   size_t worker_;
-  // Only while a binary packet waits for its attachments (then freed: the decoder is 136 bytes
-  // of every connection, and most never send binary).
-  std::unique_ptr<protocol::socketio::decoder> assembling_;
+  // Only while a binary packet waits for its attachments (then freed: the decoder and its
+  // deadline are some 250 bytes of every connection, and most never send binary).
+  struct assembly;
+  std::unique_ptr<assembly> assembling_;
   std::vector<std::shared_ptr<socket>> sockets_;  // connected, one per namespace
+  // CONNECTs a middleware refused on this connection; the next one past the limit closes it.
+  static constexpr uint8_t max_refused_connects = 10;
+  uint8_t refused_connects_ = 0;
   // Until the first namespace is joined (then freed: a timer is 112 bytes of every connection).
   std::unique_ptr<boost::asio::steady_timer> connect_timer_;
 };

@@ -136,7 +136,7 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   std::unique_ptr<std::vector<fanout::broadcast_packet_ptr>> holding_;  // while recovering
   uint64_t next_ack_id_ = 0;
   // A socket's own handlers and the acknowledgements it waits for are allocated on first use:
-  // most sockets have neither (DESIGN.md §8, small idle connections).
+  // most sockets have neither (docs/design.md#performance-model, small idle connections).
   struct own_handlers {
     std::unordered_map<std::string, event_handler> events;
     std::vector<disconnect_handler> disconnects;

@@ -1,5 +1,5 @@
 #pragma once
-// Chat history (DESIGN.md §4): messages per room with ids that increase per room. Calls never
+// Chat history (docs/design.md#chat-events): messages per room with ids that increase per room. Calls never
 // block the caller; each completion runs on the io_context the caller names (its own worker), so
 // the caller touches its sockets from their own thread. A message is reported stored only once it
 // is committed.
@@ -38,7 +38,7 @@ struct history_query {
   std::optional<uint64_t> before;  // only ids below this one
   size_t limit = default_limit;
 
-  // A page as DESIGN.md §4 asks for one: `limit` defaults to 50 and is capped at 200.
+  // A page as docs/design.md#chat-events asks for one: `limit` defaults to 50 and is capped at 200.
   static history_query page(std::string room, std::optional<uint64_t> before, std::optional<uint64_t> limit) {
     return {std::move(room), before, static_cast<size_t>(std::min<uint64_t>(limit.value_or(default_limit), max_limit))};
   }

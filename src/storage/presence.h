@@ -1,5 +1,5 @@
 #pragma once
-// Who is in which room, by user name (DESIGN.md §4 `members`, `GET /api/rooms`): room → user →
+// Who is in which room, by user name (docs/design.md#presence: `members`, `GET /api/rooms`): room → user →
 // number of that user's sockets in the room. One instance per node, shared by every worker under
 // one mutex: joins and leaves are rare next to messages and never on the broadcast path.
 #include <boost/asio/io_context.hpp>

@@ -8,7 +8,7 @@
 // has two byte bounds: past `soft` droppable frames are dropped, past `hard` the connection is
 // closed as a slow consumer.
 //
-// Memory (DESIGN.md §8 "small idle connections"): the tail is released as soon as it is empty,
+// Memory (docs/design.md#performance-model, "small idle connections"): the tail is released as soon as it is empty,
 // the send queue's blocks as soon as a write leaves it empty, so an idle connection holds no buffer
 // at all. That costs one small allocation per write, next to the write's system call.
 //
@@ -48,7 +48,7 @@ class connection final : public std::enable_shared_from_this<connection>, privat
 
   // The HTTP connection's socket itself, bound to its worker's io_context by type (http/types.h):
   // 40 bytes smaller with every operation pending on it than with a type-erased executor, which
-  // every idle connection pays for its whole life (DESIGN.md §8 "small idle connections").
+  // every idle connection pays for its whole life (docs/design.md#performance-model, "small idle connections").
   using socket_type = http::tcp_socket;
 
   connection(socket_type socket, uint64_t max_message, queue_limits limits);

@@ -1,4 +1,4 @@
-// Configuration (DESIGN.md §6): every flag is also a SWITCHBOARD_* variable and a key of a TOML
+// Configuration (docs/design.md#configuration): every flag is also a SWITCHBOARD_* variable and a key of a TOML
 // config file; a flag wins over the environment, which wins over the file.
 import assert from "node:assert/strict";
 import { existsSync, rmSync, writeFileSync } from "node:fs";

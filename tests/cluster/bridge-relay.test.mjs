@@ -1,4 +1,4 @@
-// Bridge channels and relays (DESIGN §7): `redis-cli PUBLISH` on a bridge channel reaches the
+// Bridge channels and relays (docs/design.md#cluster): `redis-cli PUBLISH` on a bridge channel reaches the
 // clients of every node; a relayed client event reaches the example worker (examples/worker/),
 // whose result reaches every member of the room on every node; with a stream and two workers in
 // one consumer group, each job runs once.

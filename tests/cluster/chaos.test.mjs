@@ -11,7 +11,7 @@
 //
 // What the product promises, and therefore what is asserted, versus reported only:
 // - While Redis is away a message cannot be stored: it is refused `unavailable`, never acknowledged
-//   (DESIGN §9, docs/cluster.md "Faults"). Those are counted as refused, not required anywhere.
+//   (docs/design.md#bad-input-and-limits, docs/cluster.md "Faults"). Those are counted as refused, not required anywhere.
 // - A node killed with SIGKILL never writes the recovery sessions of its sockets (a session is
 //   kept when its transport drops, by the node that held it), so its clients come back through
 //   nginx to a live node as new sockets (`recovered` false), as with Node's adapter. They join

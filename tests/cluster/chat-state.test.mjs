@@ -1,8 +1,8 @@
-// Chat state seen cluster-wide (DESIGN §4 and §5, docs/user-guide.md): what a user sees must not
+// Chat state seen cluster-wide (docs/design.md#chat-events and #http-api, docs/user-guide.md): what a user sees must not
 // depend on the node they are on. Switchboard nodes A (nA) and B (nB) on one Redis, plus a Node
 // peer N for POST /api/publish reaching Node clients too.
 //
-// - POST /api/publish on one node emits on every node (DESIGN §5 "on every node").
+// - POST /api/publish on one node emits on every node (docs/design.md#http-api, "on every node").
 // - join on B: `members` holds users on A, `history` holds messages sent on A (as does GET history).
 // - presence of a join on B reaches the room's clients on A.
 // - GET /api/rooms and /api/rooms/{room}/members on A count members on B ("cluster-wide").

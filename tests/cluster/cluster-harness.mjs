@@ -1,5 +1,5 @@
 // Shared helpers for the cluster tests: Switchboard nodes and Node.js Socket.IO servers
-// (@socket.io/redis-adapter) on one Redis, as DESIGN §1 and §7 describe.
+// (@socket.io/redis-adapter) on one Redis, as docs/design.md#cluster describes.
 //
 // - startRedis(): a fresh redis-server on a free port (no persistence), ready when it prints
 //   "Ready to accept connections"; handle.stop() (SIGTERM) and handle.start() (again, same port).

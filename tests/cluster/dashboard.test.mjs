@@ -1,5 +1,5 @@
-// The dashboard and /metrics of a clustered node (DESIGN §5, issue: every node of the cluster and
-// the Redis link): the `stats` of `/admin` list every live node with its figures, and /metrics
+// The dashboard and /metrics of a clustered node (docs/design.md#http-api: every node of the cluster
+// and the Redis link): the `stats` of `/admin` list every live node with its figures, and /metrics
 // shows the link's state and publish latency.
 
 import assert from "node:assert/strict";

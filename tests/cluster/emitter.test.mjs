@@ -1,4 +1,4 @@
-// @socket.io/redis-emitter 5.1 (uid "emitter", DESIGN §7, research §5.3): broadcasts and the
+// @socket.io/redis-emitter 5.1 (uid "emitter", docs/wire-format.md#redis-emitter): broadcasts and the
 // fire-and-forget requests it publishes reach clients on Switchboard nodes A and B.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// A mixed cluster (DESIGN §7): Switchboard node A and a Node.js Socket.IO server N with
+// A mixed cluster (docs/design.md#cluster): Switchboard node A and a Node.js Socket.IO server N with
 // @socket.io/redis-adapter on one Redis. Broadcasts from either side reach clients of both, with
 // the adapter's room / except semantics.
 

@@ -8,7 +8,7 @@
 // - `message` {room, text}: the sender must be in the room; io.to(room).emit("message",
 //   {id:0, room, user, text, ts}); ack {ok:true}
 // - the server-side event `ping` (serverSideEmit with an acknowledgement) is answered with
-//   {node: <peer id>}, the same question every Switchboard node answers (DESIGN §7).
+//   {node: <peer id>}, the same question every Switchboard node answers (docs/design.md#cluster).
 //
 // startNodePeer({redisUrl, key?, requestsTimeout?, name?, mode?}) runs it in-process and returns
 // {url, io, adapter, uid, name, pub, sub, close()}. mode "sharded" uses createShardedAdapter

@@ -1,4 +1,4 @@
-// Redis goes away and comes back (DESIGN §3 cluster/: reconnect, resubscribe): /healthz follows the
+// Redis goes away and comes back (docs/design.md#cluster: reconnect, resubscribe): /healthz follows the
 // link, a node keeps delivering broadcasts to its own clients meanwhile (chat messages, whose history
 // lives in Redis, are refused as unavailable rather than acknowledged unstored), and after the restart
 // cross-node delivery works again without any client or node being restarted.

@@ -1,5 +1,5 @@
 // Requests from a Node.js Socket.IO server (@socket.io/redis-adapter) are answered by Switchboard
-// nodes (DESIGN §7, research §5.1): the Node side never waits for its timeout because of
+// nodes (docs/design.md#cluster, docs/wire-format.md#classic-adapter): the Node side never waits for its timeout because of
 // Switchboard. Cluster: Switchboard nodes A (nA) and B (nB), Node peer N (requestsTimeout 3 s).
 
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 // Sharded mode (--redis-mode sharded), compatible with @socket.io/redis-adapter's
-// createShardedAdapter in "dynamic" subscription mode (DESIGN §7, research §5.2): SSUBSCRIBE/
+// createShardedAdapter in "dynamic" subscription mode (docs/design.md#cluster, docs/wire-format.md#sharded-adapter): SSUBSCRIBE/
 // SPUBLISH, one channel per public room subscribed only by the servers that have members in it.
 // Cluster: Switchboard chat nodes A (nA) and B (nB), testbed node T (library API) and a Node.js
 // peer N, all sharded, on one Redis 7.

@@ -1,4 +1,4 @@
-// Without --redis a node is standalone (DESIGN §1): /healthz says redis "disabled", it serves its
+// Without --redis a node is standalone (docs/design.md#cluster): /healthz says redis "disabled", it serves its
 // own clients, and it is no member of a cluster running on a Redis next to it.
 
 import assert from "node:assert/strict";

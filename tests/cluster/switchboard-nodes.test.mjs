@@ -1,4 +1,4 @@
-// Two Switchboard nodes on one Redis (DESIGN §1): a chat message sent on one node reaches the
+// Two Switchboard nodes on one Redis (docs/design.md#cluster): a chat message sent on one node reaches the
 // room's clients on the other, sender included, exactly once; rooms stay apart.
 
 import assert from "node:assert/strict";
@@ -94,7 +94,7 @@ test("a message to another room reaches that room's clients on B but not bob", {
   assertNoMessage(await cid.log.until(messageWith("side marker")), "hall after side", "cid (not in hall)");
 });
 
-test("message ids are unique across the cluster and increase per room (DESIGN §4)", { timeout: TEST_TIMEOUT }, async () => {
+test("message ids are unique across the cluster and increase per room (docs/design.md#chat-events)", { timeout: TEST_TIMEOUT }, async () => {
   const dot = await openUser(A, "dot");
   const eli = await openUser(B, "eli");
   await join(dot, "ids");

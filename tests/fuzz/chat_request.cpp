@@ -1,10 +1,11 @@
 // Fuzzes what the chat application (chat/chat.cpp) reads from a client, as the Socket.IO decoder
 // hands it over: an EVENT's arguments through every reader of chat/requests.h, and a CONNECT's
-// `auth` through chat::identify (a name, or an HS256 token with a secret set).
+// `auth` through access::identify (a name, or an HS256 token with a secret set).
 //
 // Input: byte 0 even: the rest is the JSON array of an EVENT `2[...]`; odd: the JSON of a CONNECT
 // `0{...}`. Packets the Socket.IO decoder refuses never reach the application and are skipped.
-#include "chat/identity.h"
+#include "access/identity.h"
+#include "access/names.h"
 #include "chat/requests.h"
 #include "fuzz_check.h"
 #include "protocol/socketio/packet.h"
@@ -48,7 +49,7 @@ void read_event(const json& args) {
     check(valid_room(m.room));
     const auto text = chat::check_message_text(m.text, 4000);
     check_refusal(text);
-    if (!text) check(!m.text.empty() && chat::code_points(m.text) <= 4000);
+    if (!text) check(!m.text.empty() && switchboard::access::code_points(m.text) <= 4000);
   }
 
   chat::history_request q;
@@ -57,12 +58,16 @@ void read_event(const json& args) {
 }
 
 void read_auth(const json& auth) {
-  for (const char* secret : {"", "s3cret"}) {
-    const auto who = chat::identify(auth, secret, 1'700'000'000);
-    if (who.refusal) {
-      check(!who.refusal->error.empty() && !who.refusal->message.empty());
+  namespace access = switchboard::access;
+  static const access::jwt_policy hmac{{access::jwt_key::hmac("s3cret")}, {}, {}, 30};
+  for (const access::jwt_policy* policy : {static_cast<const access::jwt_policy*>(nullptr), &hmac}) {
+    const auto r = access::identify(auth, policy, 1'700'000'000);
+    if (r.refusal) {
+      check(!r.refusal->error.empty() && !r.refusal->message.empty());
+    } else if (!policy) {
+      check(access::display_name(r.who.user) == r.who.user && r.who.user == r.who.name);
     } else {
-      check(!who.user.empty() && chat::code_points(who.user) <= 32);
+      check(access::valid_user_id(r.who.user) && !r.who.name.empty());
     }
   }
 }

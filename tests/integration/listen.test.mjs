@@ -1,4 +1,4 @@
-// The listening contract of DESIGN.md §6: a port already in use makes a second server exit 1 with
+// The listening contract of docs/design.md#configuration: a port already in use makes a second server exit 1 with
 // a message naming the port, and leaves the first one serving.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

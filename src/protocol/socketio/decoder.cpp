@@ -6,6 +6,7 @@ decoder::result decoder::fail(std::string_view message) {
   error_ = {message};
   reconstructing_ = false;
   buffers_.clear();
+  attachment_bytes_ = 0;
   return result::error;
 }
 
@@ -16,6 +17,7 @@ decoder::result decoder::add_text(std::string_view text) {
       packet_.attachments > 0) {
     reconstructing_ = true;
     buffers_.clear();
+    attachment_bytes_ = 0;
     return result::pending;
   }
   return result::packet;
@@ -23,6 +25,8 @@ decoder::result decoder::add_text(std::string_view text) {
 
 decoder::result decoder::add_binary(std::string&& bytes) {
   if (!reconstructing_) return fail("got binary data when not reconstructing a packet");
+  attachment_bytes_ += bytes.size();
+  if (attachment_bytes_ > max_attachment_bytes_) return fail("attachments over the payload limit");
   buffers_.push_back(std::move(bytes));
   if (buffers_.size() < packet_.attachments) return result::pending;
   reconstructing_ = false;

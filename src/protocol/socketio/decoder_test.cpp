@@ -18,7 +18,7 @@ std::string bytes_of(const json& v) {
 }  // namespace
 
 TEST(SocketIoDecoder, PlainTextPacketIsImmediate) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(2/chat,7["msg","hi"])"), result::packet);
   const auto p = d.take();
   EXPECT_EQ(p.type, sio::packet_type::event);
@@ -27,8 +27,23 @@ TEST(SocketIoDecoder, PlainTextPacketIsImmediate) {
   EXPECT_EQ(*p.data, json::array({"msg", "hi"}));
 }
 
+TEST(SocketIoDecoder, AttachmentsMayHoldNoMoreThanTheLimit) {
+  sio::decoder d{10};
+  ASSERT_EQ(
+      d.add_text(
+          R"(53-["e",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},{"_placeholder":true,"num":2}])"),
+      result::pending);
+  ASSERT_EQ(d.add_binary("12345"), result::pending);
+  ASSERT_EQ(d.add_binary("12345"), result::pending);  // 10 bytes: at the limit
+  EXPECT_EQ(d.add_binary("1"), result::error);
+  EXPECT_EQ(d.error().message, "attachments over the payload limit");
+  // The next packet starts afresh.
+  ASSERT_EQ(d.add_text(R"(51-["e",{"_placeholder":true,"num":0}])"), result::pending);
+  EXPECT_EQ(d.add_binary("1234567890"), result::packet);
+}
+
 TEST(SocketIoDecoder, TextThenBinariesInOrder) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(52-["baz",{"_placeholder":true,"num":0},{"k":{"_placeholder":true,"num":1}}])"),
             result::pending);
   ASSERT_EQ(d.add_binary("first"), result::pending);
@@ -45,7 +60,7 @@ TEST(SocketIoDecoder, TextThenBinariesInOrder) {
 }
 
 TEST(SocketIoDecoder, BinaryAckWithId) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(61-/admin,15["bar",{"_placeholder":true,"num":0}])"), result::pending);
   ASSERT_EQ(d.add_binary("\x01\x02\x03\x04"), result::packet);
   const auto p = d.take();
@@ -56,7 +71,7 @@ TEST(SocketIoDecoder, BinaryAckWithId) {
 }
 
 TEST(SocketIoDecoder, ZeroAttachmentsIsImmediate) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(50-["x"])"), result::packet);
   const auto p = d.take();
   EXPECT_EQ(p.type, sio::packet_type::binary_event);
@@ -67,13 +82,13 @@ TEST(SocketIoDecoder, ZeroAttachmentsIsImmediate) {
 }
 
 TEST(SocketIoDecoder, BinaryWhenNotReconstructingIsAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   EXPECT_EQ(d.add_binary("unexpected"), result::error);
   EXPECT_EQ(d.error().message, "got binary data when not reconstructing a packet");
 }
 
 TEST(SocketIoDecoder, TextWhileReconstructingIsAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"), result::pending);
   ASSERT_EQ(d.add_binary("one"), result::pending);
   EXPECT_EQ(d.add_text(R"(2["b"])"), result::error);
@@ -81,7 +96,7 @@ TEST(SocketIoDecoder, TextWhileReconstructingIsAnError) {
 }
 
 TEST(SocketIoDecoder, RecoversAfterAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(51-["a",{"_placeholder":true,"num":0}])"), result::pending);
   ASSERT_EQ(d.add_text(R"(2["b"])"), result::error);
   // The failed packet is dropped; the next one decodes on its own.
@@ -91,7 +106,7 @@ TEST(SocketIoDecoder, RecoversAfterAnError) {
 }
 
 TEST(SocketIoDecoder, PlaceholderNumOutOfRangeIsAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(51-["a",{"_placeholder":true,"num":1}])"), result::pending);
   EXPECT_EQ(d.add_binary("only one"), result::error);
   EXPECT_FALSE(d.error().message.empty());
@@ -100,7 +115,7 @@ TEST(SocketIoDecoder, PlaceholderNumOutOfRangeIsAnError) {
 }
 
 TEST(SocketIoDecoder, RepeatedPlaceholderNumIsAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   std::string text = R"(51-["a")";
   for (int i = 0; i < 1000; ++i) text += R"(,{"_placeholder":true,"num":0})";
   text += "]";
@@ -109,13 +124,13 @@ TEST(SocketIoDecoder, RepeatedPlaceholderNumIsAnError) {
 }
 
 TEST(SocketIoDecoder, NegativePlaceholderNumIsAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(51-["a",{"_placeholder":true,"num":-1}])"), result::pending);
   EXPECT_EQ(d.add_binary("x"), result::error);
 }
 
 TEST(SocketIoDecoder, InvalidTextIsAnError) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   for (const char* s :
        {"", "4abc", "2{}", R"(2abc["a"])", "2[]", R"(2["connect"])", "1{}", "5-[]", "5x-[]", R"(511-["a","b"])"}) {
     EXPECT_EQ(d.add_text(s), result::error) << s;
@@ -130,13 +145,13 @@ TEST(SocketIoDecoder, DeeplyNestedBinaryPacketIsRejectedNotCrashing) {
   text += R"({"_placeholder":true,"num":0})";
   text.append(500000, ']');
   text += "]";
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   EXPECT_EQ(d.add_text(text), result::error);
   EXPECT_EQ(d.add_binary("x"), result::error);
 }
 
 TEST(SocketIoDecoder, ConsecutivePacketsAreIndependent) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   ASSERT_EQ(d.add_text(R"(51-["bin",{"_placeholder":true,"num":0}])"), result::pending);
   ASSERT_EQ(d.add_binary("B"), result::packet);
   const auto first = d.take();
@@ -150,7 +165,7 @@ TEST(SocketIoDecoder, ConsecutivePacketsAreIndependent) {
 }
 
 TEST(SocketIoDecoder, DecodedBinaryReencodesToTheSameWire) {
-  sio::decoder d;
+  sio::decoder d{1 << 20};
   const std::string text = R"(52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
   ASSERT_EQ(d.add_text(text), result::pending);
   ASSERT_EQ(d.add_binary("a"), result::pending);

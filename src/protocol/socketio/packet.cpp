@@ -1,5 +1,6 @@
 #include "protocol/socketio/packet.h"
 
+#include "base/json_parse.h"
 #include "base/json_write.h"
 
 #include <charconv>
@@ -169,7 +170,7 @@ bool decode_text(std::string_view str, packet& out, decode_error& err) {
       err = {"payload nested too deeply"};
       return false;
     }
-    json parsed = json::parse(str.substr(i), nullptr, false);
+    json parsed = parse_json_within(str.substr(i), max_nesting_depth);
     if (parsed.is_discarded()) {
       err = {"invalid payload"};
       return false;

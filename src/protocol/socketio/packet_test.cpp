@@ -42,7 +42,7 @@ decoded decode(std::string_view s) {
 
 }  // namespace
 
-// ---- encode: the wire examples of socketio-wire.md §2.2 (without the Engine.IO `4`) ----
+// ---- encode: the wire examples of docs/wire-format.md#socketio-packets (without the Engine.IO `4`) ----
 
 TEST(SocketIoEncode, ConnectRoot) {
   const auto e = sio::encode(make(packet_type::connect));
