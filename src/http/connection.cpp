@@ -40,12 +40,23 @@ tcp protocol_of(const tcp_socket& socket) {
 }
 
 connection::connection(tcp_socket socket, size_t worker, const request_handler& handler, const limits& lim,
-                       tcp::endpoint remote, bool secure)
-    : stream_(std::move(socket)), worker_(worker), handler_(handler), limits_(lim), remote_(remote), secure_(secure) {}
+                       tcp::endpoint remote, bool secure, connection_gate& gate, connection_gate::ticket waiting)
+    : stream_(std::move(socket)),
+      worker_(worker),
+      handler_(handler),
+      limits_(lim),
+      remote_(remote),
+      secure_(secure),
+      gate_(gate),
+      waiting_(std::move(waiting)) {}
 
 void connection::start() { read_request(); }
 
 void connection::read_request() {
+  if (!waiting_) {  // a keep-alive connection, idle until its next request
+    waiting_ = gate_.enter(remote_.address());
+    if (!waiting_) return stream_.close();
+  }
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
   parser_->body_limit(limits_.max_body_bytes);
@@ -81,6 +92,7 @@ void connection::on_request(beast::error_code ec) {
     return;
   }
   if (ec) return fail_request(status::bad_request, "malformed HTTP request");
+  waiting_.reset();
   if (auto bad = framing_problem(parser_->get())) return fail_request(status::bad_request, *bad);
   stream_.expires_never();
   keep_alive_ = parser_->get().keep_alive();

@@ -3,6 +3,7 @@
 // body limits, a read timeout), hands each to the request handler as an exchange and writes the
 // response; keep-alive; one request at a time. While a response is pending (long-polling) it
 // watches the socket so that a client that goes away aborts the exchange.
+#include "http/connection_gate.h"
 #include "http/exchange.h"
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +19,9 @@ struct limits {
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1'000'000;
   std::chrono::milliseconds request_timeout{30'000};  // headers and body must arrive within it
+  // Connections one client address may hold while they wait for a request (connection_gate.h);
+  // 0: no limit.
+  size_t max_waiting_per_address = 0;
 };
 
 // Why a parsed request's framing cannot be trusted (a Transfer-Encoding other than chunked, or
@@ -28,8 +32,10 @@ class connection : public std::enable_shared_from_this<connection> {
  public:
   // `remote` is the client's address: the socket's peer, or the TLS relay's client (http/tls_relay.h);
   // `secure`: the client speaks TLS to the relay.
+  // `waiting`: this connection's place in `gate` until its first request has arrived; between
+  // requests it takes one again, and closes when it cannot.
   connection(tcp_socket socket, size_t worker, const request_handler& handler, const limits& lim, tcp::endpoint remote,
-             bool secure);
+             bool secure, connection_gate& gate, connection_gate::ticket waiting);
   void start();
 
   boost::asio::any_io_executor get_executor() { return stream_.get_executor(); }
@@ -59,6 +65,8 @@ class connection : public std::enable_shared_from_this<connection> {
   const limits& limits_;
   tcp::endpoint remote_;
   bool secure_;
+  connection_gate& gate_;
+  connection_gate::ticket waiting_;
   std::shared_ptr<exchange> pending_;
   bool keep_alive_ = true;
   bool released_ = false;

@@ -1,6 +1,7 @@
 #include "http/listener.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 
 #include <boost/asio/ip/address.hpp>
 #include <iostream>
@@ -8,7 +9,12 @@
 namespace switchboard::http {
 
 listener::listener(loop_group& loops, const request_handler& handler, const limits& lim, ssl::context* tls)
-    : loops_(loops), handler_(handler), limits_(lim), tls_(tls), pause_timer_(loops.context(0)) {}
+    : loops_(loops),
+      handler_(handler),
+      limits_(lim),
+      tls_(tls),
+      gate_(std::make_shared<connection_gate>(lim.max_waiting_per_address)),
+      pause_timer_(loops.context(0)) {}
 
 void listener::listen(const std::string& host, uint16_t port) {
   const tcp::endpoint ep(boost::asio::ip::make_address(host), port);
@@ -53,10 +59,18 @@ void listener::accept() {
     if (ec == boost::asio::error::operation_aborted) return;
     if (!ec) {
       boost::system::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      loops_.post(worker, [this, worker, socket = std::move(socket)]() mutable {
-        start_connection(std::move(socket), worker);
-      });
+      const auto remote = socket.remote_endpoint(ignored);
+      auto waiting = full_ && full_(gate_->waiting()) ? connection_gate::ticket{} : gate_->enter(remote.address());
+      if (!waiting) {
+        // Full, or too many waiting connections from that address: the descriptor goes back now.
+        metrics::add(metrics::counter::connections_refused);
+        socket.close(ignored);
+      } else {
+        socket.set_option(tcp::no_delay(true), ignored);
+        loops_.post(worker, [this, worker, socket = std::move(socket), waiting = std::move(waiting)]() mutable {
+          start_connection(std::move(socket), worker, std::move(waiting));
+        });
+      }
     } else {
       SB_LOG(warn, "event=accept_failed error=\"" << ec.message() << "\"");
       if (ec == boost::asio::error::no_descriptors || ec == boost::asio::error::no_buffer_space ||
@@ -74,9 +88,12 @@ void listener::accept() {
 }
 
 // On the connection's worker. A TLS client has until the request timeout to finish its handshake.
-void listener::start_connection(tcp_socket socket, size_t worker) {
-  const auto open = [this, worker](tcp_socket s, tcp::endpoint remote) {
-    std::make_shared<connection>(std::move(s), worker, handler_, limits_, remote, tls_ != nullptr)->start();
+void listener::start_connection(tcp_socket socket, size_t worker, connection_gate::ticket waiting) {
+  auto place = std::make_shared<connection_gate::ticket>(std::move(waiting));
+  const auto open = [this, worker, place](tcp_socket s, tcp::endpoint remote) {
+    std::make_shared<connection>(std::move(s), worker, handler_, limits_, remote, tls_ != nullptr, *gate_,
+                                 std::move(*place))
+        ->start();
   };
   if (tls_) return std::make_shared<tls_relay>(std::move(socket), *tls_)->start(limits_.request_timeout, open);
   boost::system::error_code ec;

@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,17 +31,22 @@ class listener {
   // host. 0 on success.
   int listen_and_announce(const std::string& host, uint16_t port);
   uint16_t port() const { return port_; }
+  // Closes each new connection at once while `full(waiting)` is true, `waiting` being the
+  // connections that wait for a request (connection_gate.h). Set before listen().
+  void refuse_when(std::function<bool(size_t waiting)> full) { full_ = std::move(full); }
   // Stops accepting; open connections are left alone.
   void close();
 
  private:
   void accept();
-  void start_connection(tcp_socket socket, size_t worker);
+  void start_connection(tcp_socket socket, size_t worker, connection_gate::ticket waiting);
 
   loop_group& loops_;
   const request_handler& handler_;
   const limits& limits_;
   ssl::context* tls_;
+  std::shared_ptr<connection_gate> gate_;
+  std::function<bool(size_t)> full_;
   std::unique_ptr<tcp::acceptor> acceptor_;
   // After running out of descriptors, accepting resumes after this pause (worker 0's timer).
   static constexpr std::chrono::milliseconds accept_pause{100};

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -62,6 +63,11 @@ bool check_combinations(config& c, int& exit_code) {
     if (!events.insert(r.event).second) return fail(exit_code, "--relay " + r.event + ": given twice");
   }
   return true;
+}
+
+bool parse_count(std::string_view text, size_t& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size() && !text.empty();
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -147,6 +153,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   std::string rate = "20:40", event_rate = "50:100", api_rate = "100:200", connect_rate = "0",
               connect_rate_per_address = "0";
   std::string level = "info";
+  std::string max_connections = "auto";
 
   CLI::App app{"Switchboard: a real-time messaging server that speaks Socket.IO", "switchboard"};
   const auto env = [](const char* name) { return std::string("SWITCHBOARD_") + name; };
@@ -240,9 +247,22 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   app.add_option("--max-rooms-per-socket", c.max_rooms_per_socket, "rooms one socket may be in at once; 0: no limit")
       ->envname(env("MAX_ROOMS_PER_SOCKET"))
       ->capture_default_str();
-  app.add_option("--max-connections", c.max_connections,
-                 "open connections this node accepts; more get 503 with Retry-After; 0: no limit")
+  app.add_option("--max-connections", max_connections,
+                 "open connections this node holds (sessions, and connections yet to send a request); new ones are "
+                 "closed or get 503 with Retry-After; auto: the descriptor limit less a reserve; 0: no limit")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            size_t n = 0;
+            return v == "auto" || parse_count(v, n) ? "" : "expected auto or a whole number";
+          },
+          "auto|N"))
       ->envname(env("MAX_CONNECTIONS"))
+      ->capture_default_str();
+  app.add_option("--max-waiting-per-address", c.max_waiting_per_address,
+                 "connections one client address may hold open before or between its requests; more are closed at "
+                 "once; 0: no limit")
+      ->check(CLI::Range(size_t{0}, size_t{1'000'000}))
+      ->envname(env("MAX_WAITING_PER_ADDRESS"))
       ->capture_default_str();
   app.add_option("--connect-rate", connect_rate,
                  "new connections per second this node accepts: PER_SECOND[:BURST]; more get 429 with Retry-After; 0 "
@@ -355,6 +375,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   parse_rate_limit(connect_rate, c.connect_rate);
   parse_rate_limit(connect_rate_per_address, c.connect_rate_per_address);
   parse_log_level(level, c.level);
+  if (size_t n = 0; max_connections != "auto" && parse_count(max_connections, n)) c.max_connections = n;
   if (c.node_id.empty()) c.node_id = random_id().substr(0, 8);
   if (c.storage == "auto") c.storage = c.redis_url.empty() ? "sqlite" : "redis";
   std::string unused;

@@ -48,7 +48,11 @@ struct config {
   rate_limit event_rate{50, 100};  // client events of any kind per socket
   size_t max_rooms_per_socket = 100;
   // Admission of new connections (server/admission.h); 0 / off: no limit.
-  size_t max_connections = 0;
+  // Open connections (sessions, and connections waiting for a request) this node holds; nullopt:
+  // auto, from the descriptor limit (server/main.cpp); 0: no limit.
+  std::optional<size_t> max_connections;
+  // Connections one address may hold before (and between) its requests; 0: no limit.
+  size_t max_waiting_per_address = 256;
   rate_limit connect_rate;
   rate_limit connect_rate_per_address;
   rate_limit api_rate{100, 200};

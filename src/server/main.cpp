@@ -47,6 +47,17 @@ std::string health_json(const server::config& c, std::chrono::steady_clock::time
   return json{{"status", draining ? "draining" : "ok"}, {"node", c.node_id}, {"uptime_s", up}, {"redis", redis}}.dump();
 }
 
+// Descriptors kept back from connections: the listener, Redis, SQLite, the event loops' own.
+constexpr size_t reserved_descriptors = 128;
+
+// --max-connections auto: what the descriptor limit leaves, so that accepting never runs out of
+// descriptors while the node has clients to serve.
+size_t auto_max_connections(rlim_t limit) {
+  if (limit == RLIM_INFINITY) return 0;
+  return limit > 2 * reserved_descriptors ? static_cast<size_t>(limit) - reserved_descriptors
+                                          : std::max<size_t>(1, static_cast<size_t>(limit) / 2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,6 +83,7 @@ int main(int argc, char** argv) {
     descriptors.rlim_cur = descriptors.rlim_max;
     setrlimit(RLIMIT_NOFILE, &descriptors);
   }
+  const size_t max_connections = cfg.max_connections.value_or(auto_max_connections(descriptors.rlim_cur));
 
   storage::presence presence;
 
@@ -146,11 +158,12 @@ int main(int argc, char** argv) {
   server::admin_feed admin(io, presence, cfg, started, redis_state, nodes.get(), auth_failures);
   std::atomic<bool> draining{false};
   server::api api(io, *history, directory, cfg, draining, auth_failures);
-  server::admission admission({cfg.max_connections, cfg.connect_rate, cfg.connect_rate_per_address});
+  server::admission admission({max_connections, cfg.connect_rate, cfg.connect_rate_per_address});
 
   const http::static_files files(cfg.web_root);
   http::limits limits;
   limits.max_body_bytes = cfg.max_payload;
+  limits.max_waiting_per_address = cfg.max_waiting_per_address;
   const http::request_handler route = [&](http::exchange_ptr ex) {
     const auto target = ex->req().target();
     const auto raw_path = target.substr(0, target.find('?'));
@@ -203,9 +216,14 @@ int main(int argc, char** argv) {
   // Connection bursts (handshakes, join storms, backlogs) must not leave their peak resident.
   heap_trimmer trimmer(loops.context(0));
   http::listener listener(loops, route, limits, tls.get());
+  // Connections that have not sent a request yet count against the limit too: a client that
+  // opens connections and sends nothing must not use up the descriptors.
+  listener.refuse_when([&io, max_connections](size_t waiting) {
+    return max_connections > 0 && io.engine().session_count() + waiting >= max_connections;
+  });
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()
-                                   << " data_dir=\"" << cfg.data_dir << "\"");
+                                   << " max_connections=" << max_connections << " data_dir=\"" << cfg.data_dir << "\"");
   if (!cfg.jwt)
     SB_LOG(warn,
            "event=open_identity message=\"identities are not verified: any client may use any name; set "

@@ -12,6 +12,7 @@
 // - api(): bounded HTTP, JSON parsed when the body is JSON; rawHttp(): bytes over a TCP socket
 //   for requests fetch() would normalise (dot segments) or refuse.
 // - jwt(): HS256 (or any) tokens signed with node:crypto.
+// - configFile(text): a temporary TOML file for --config; its path.
 // - runLoadgen(args, ms): the native load generator (bench/loadgen) to its end; its JSON line.
 //
 // Every wait is bounded; nothing waits for time to pass as synchronisation.
@@ -19,7 +20,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -104,6 +105,28 @@ export function withChat(args = [], options = {}) {
     return server;
   };
   return new Proxy({}, { get: (_, key) => started()[key], has: (_, key) => key in started() });
+}
+
+// Writes `text` to a new temporary .toml file (removed when the process exits) and returns its
+// path, for `--config FILE`: e.g. the rule that lets any socket read a room's history,
+//   configFile('[[rooms]]\nmatch = "burst*"\nhistory = "anyone"\n')
+const configDirs = [];
+export function configFile(text) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "switchboard-config-"));
+  if (configDirs.push(dir) === 1) {
+    process.on("exit", () => {
+      for (const d of configDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  const file = path.join(dir, "switchboard.toml");
+  writeFileSync(file, text);
+  return file;
+}
+
+// The config file of a server on which any socket may read the history of rooms whose name
+// starts with one of `prefixes` (the default rule lets only members read it).
+export function historyForAnyone(...prefixes) {
+  return configFile(prefixes.map((p) => `[[rooms]]\nmatch = ${JSON.stringify(`${p}*`)}\nhistory = "anyone"\n`).join("\n"));
 }
 
 // Runs the binary with `args` (no default flags) and waits (bounded) for it to exit, as for a bad
@@ -284,9 +307,11 @@ export function assertRefusal(res, code, what = "") {
 }
 
 let roomSeq = 0;
-// A room name no other test uses.
+// A room name no other test uses. Never shaped like a socket id (exactly 20 characters of
+// A-Z a-z 0-9 - _), a reserved name that join refuses forbidden: such a name gets a "-r" more.
 export function uniqueRoom(prefix = "room") {
-  return `${prefix}-${process.pid}-${++roomSeq}`;
+  const name = `${prefix}-${process.pid}-${++roomSeq}`;
+  return /^[A-Za-z0-9_-]{20}$/.test(name) ? `${name}-r` : name;
 }
 
 // ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   TEST_TIMEOUT,
   WAIT,
   ack,
+  assertRefusal,
   closeAllClients,
   join,
   openUser,
@@ -204,8 +205,8 @@ describe("message", { timeout: TEST_TIMEOUT }, () => {
       for (let i = 1; i < ids[r].length; i++) {
         assert.ok(ids[r][i] > ids[r][i - 1], `ids of ${r} increase: ${JSON.stringify(ids[r])}`);
       }
-      // each room's history holds exactly its own messages
-      const h = await ack(bob, "history", { room: r });
+      // each room's history holds exactly its own messages (ada is in both rooms: a member reads)
+      const h = await ack(ada, "history", { room: r });
       assert.equal(h.ok, true);
       assert.deepEqual(
         h.messages.map((m) => m.id),
@@ -299,21 +300,33 @@ describe("history (210 stored messages)", { timeout: 60000 }, () => {
 
   const newestFirst = (from, to) => sent.slice(from, to).reverse();
 
+  // By default only a member reads a room's history: a reader joins first, and leaves after, so
+  // that the room's members stay ["ada"] for the join test below.
+  async function memberReader() {
+    const reader = await openUser(server, "reader");
+    await join(reader, room);
+    return reader;
+  }
+
   test("history {room}: the newest 50, newest first, full message objects", async () => {
-    const reader = await openUser(server, "reader"); // need not be in the room
+    const reader = await openUser(server, "reader");
+    assertRefusal(await ack(reader, "history", { room }), "forbidden", "history by a non-member");
+    await join(reader, room);
     const res = await ack(reader, "history", { room });
     assert.deepEqual(res, { ok: true, messages: newestFirst(160, 210) });
+    assert.deepEqual(await ack(reader, "leave", room), { ok: true });
   });
 
   test("limit: 1 → the newest; 200 → 200; 500 → capped at 200", async () => {
-    const reader = await openUser(server, "reader");
+    const reader = await memberReader();
     assert.deepEqual(await ack(reader, "history", { room, limit: 1 }), { ok: true, messages: [sent[209]] });
     assert.deepEqual(await ack(reader, "history", { room, limit: 200 }), { ok: true, messages: newestFirst(10, 210) });
     assert.deepEqual(await ack(reader, "history", { room, limit: 500 }), { ok: true, messages: newestFirst(10, 210) });
+    assert.deepEqual(await ack(reader, "leave", room), { ok: true });
   });
 
   test("before: older than that id, the id excluded, newest first", async () => {
-    const reader = await openUser(server, "reader");
+    const reader = await memberReader();
     assert.deepEqual(await ack(reader, "history", { room, before: sent[100].id, limit: 10 }), {
       ok: true,
       messages: newestFirst(90, 100),
@@ -331,6 +344,7 @@ describe("history (210 stored messages)", { timeout: 60000 }, () => {
       page = await ack(reader, "history", { room, limit: 200, before: page.messages.at(-1).id });
     }
     assert.deepEqual(all, newestFirst(0, 210));
+    assert.deepEqual(await ack(reader, "leave", room), { ok: true });
   });
 
   test("join returns the last 50 messages, oldest first", async () => {
@@ -341,7 +355,9 @@ describe("history (210 stored messages)", { timeout: 60000 }, () => {
 
   test("history of a room without messages: {ok:true, messages:[]}", async () => {
     const reader = await openUser(server, "reader");
-    assert.deepEqual(await ack(reader, "history", { room: uniqueRoom("empty") }), { ok: true, messages: [] });
+    const empty = uniqueRoom("empty");
+    await join(reader, empty);
+    assert.deepEqual(await ack(reader, "history", { room: empty }), { ok: true, messages: [] });
   });
 });
 

@@ -13,6 +13,7 @@ import {
   closeAllClients,
   join,
   openUser,
+  rawHttp,
   send,
   uniqueRoom,
   withChat,
@@ -29,6 +30,11 @@ function publish(server, body, { headers = AUTH, raw } = {}) {
 }
 
 const enc = encodeURIComponent;
+
+// With --api-key every /api/* request needs the key, GETs included.
+function get(server, pathAndQuery) {
+  return api(server, pathAndQuery, { headers: AUTH });
+}
 
 describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () => {
   const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--api-rate-limit", "0", "--api-key", KEY, "--node-id", "n1"]);
@@ -153,8 +159,13 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
       // joined in reverse name order, so that sorting is the server's work
       await join(carol, small);
       for (const s of [ada1, ada2, bob]) await join(s, big);
-      // GETs need no API key
-      const res = await api(server, "/api/rooms");
+      // with --api-key, GETs need the key too
+      for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Basic ${KEY}` }]) {
+        const refused = await api(server, "/api/rooms", { headers });
+        assertHttpError(refused, 401, "unauthorized", `GET /api/rooms with ${JSON.stringify(headers)}`);
+        assert.doesNotMatch(refused.text, /apirooms-/, "a refused GET lists no room");
+      }
+      const res = await get(server, "/api/rooms");
       assert.equal(res.status, 200, res.text);
       assert.match(res.headers.get("content-type") ?? "", /application\/json/);
       assert.deepEqual(Object.keys(res.json), ["rooms"]);
@@ -167,7 +178,7 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
       ]);
       // a room without members is not listed
       assert.deepEqual(await ack(carol, "leave", small), { ok: true });
-      const after = await api(server, "/api/rooms");
+      const after = await get(server, "/api/rooms");
       assert.deepEqual(
         after.json.rooms.filter((r) => r.room.startsWith(`apirooms-${process.pid}-`)),
         [{ room: big, members: 2 }],
@@ -191,9 +202,13 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
       ada.disconnect(); // the room keeps its stored messages and has no member
     });
     const newestFirst = (a, b) => sent.slice(a, b).reverse();
-    const hist = (q = "") => api(server, `/api/rooms/${enc(room)}/history${q}`);
+    const hist = (q = "") => get(server, `/api/rooms/${enc(room)}/history${q}`);
 
     test("history: 200 {room, messages} newest first", async () => {
+      for (const r of ["history", "members"]) {
+        const refused = await api(server, `/api/rooms/${enc(room)}/${r}`);
+        assertHttpError(refused, 401, "unauthorized", `GET ${r} without Authorization`);
+      }
       const res = await hist();
       assert.equal(res.status, 200, res.text);
       assert.match(res.headers.get("content-type") ?? "", /application\/json/);
@@ -215,7 +230,7 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
     }
 
     test("members of a room with stored messages but no member: 200 {room, members:[]}", async () => {
-      const res = await api(server, `/api/rooms/${enc(room)}/members`);
+      const res = await get(server, `/api/rooms/${enc(room)}/members`);
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.json, { room, members: [] });
     });
@@ -226,19 +241,19 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
       const ada1 = await openUser(server, "ada", {}, "ada1");
       const ada2 = await openUser(server, "ada", {}, "ada2");
       for (const s of [zed, ada1, ada2]) await join(s, r);
-      const res = await api(server, `/api/rooms/${enc(r)}/members`);
+      const res = await get(server, `/api/rooms/${enc(r)}/members`);
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.json, { room: r, members: ["ada", "zed"] });
       // a room with members and no messages has an (empty) history
-      const h = await api(server, `/api/rooms/${enc(r)}/history`);
+      const h = await get(server, `/api/rooms/${enc(r)}/history`);
       assert.equal(h.status, 200, h.text);
       assert.deepEqual(h.json, { room: r, messages: [] });
     });
 
     test("a room with neither members nor messages → 404 not_found", async () => {
       const r = uniqueRoom("nowhere");
-      assertHttpError(await api(server, `/api/rooms/${enc(r)}/history`), 404, "not_found", "history");
-      assertHttpError(await api(server, `/api/rooms/${enc(r)}/members`), 404, "not_found", "members");
+      assertHttpError(await get(server, `/api/rooms/${enc(r)}/history`), 404, "not_found", "history");
+      assertHttpError(await get(server, `/api/rooms/${enc(r)}/members`), 404, "not_found", "members");
     });
 
     test("percent-encoded room names: space, slash, non-ASCII, %, ? and #", async () => {
@@ -247,14 +262,14 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
         const r = `${base}-${process.pid}`;
         await join(ada, r);
         const id = await send(ada, r, `in ${base}`);
-        const h = await api(server, `/api/rooms/${enc(r)}/history`);
+        const h = await get(server, `/api/rooms/${enc(r)}/history`);
         assert.equal(h.status, 200, `history of ${JSON.stringify(r)} (${enc(r)}): ${h.status} ${h.text}`);
         assert.equal(h.json.room, r);
         assert.deepEqual(
           h.json.messages.map((m) => [m.id, m.room, m.text]),
           [[id, r, `in ${base}`]],
         );
-        const m = await api(server, `/api/rooms/${enc(r)}/members`);
+        const m = await get(server, `/api/rooms/${enc(r)}/members`);
         assert.equal(m.status, 200, `members of ${JSON.stringify(r)}: ${m.status} ${m.text}`);
         assert.deepEqual(m.json, { room: r, members: ["ada"] });
       }
@@ -264,7 +279,7 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
   describe("errors and /healthz", () => {
     for (const p of ["/api/nope", "/api/rooms/x/nope", "/api/", "/api/rooms/x/history/extra"]) {
       test(`GET ${p} → 404 not_found`, async () => {
-        assertHttpError(await api(server, p), 404, "not_found", p);
+        assertHttpError(await get(server, p), 404, "not_found", p);
       });
     }
 
@@ -303,6 +318,36 @@ describe("server API (--api-key k --node-id n1)", { timeout: TEST_TIMEOUT }, () 
       assert.ok(res.json.uptime_s >= 0 && res.json.uptime_s < 3600, `uptime_s ${res.json.uptime_s}`);
       assert.ok("redis" in res.json, `redis field in ${res.text}`);
     });
+  });
+});
+
+describe("without --api-key: /api/* answers loopback requests that came through no proxy", { timeout: TEST_TIMEOUT }, () => {
+  const server = withChat(["--api-rate-limit", "0"]);
+
+  test("a plain loopback GET and publish: 200; with Forwarded or X-Forwarded-For: 401 unauthorized", async () => {
+    const ok = await api(server, "/api/rooms");
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(Object.keys(ok.json), ["rooms"]);
+    assert.equal((await publish(server, { event: "local" }, { headers: {} })).status, 200);
+    for (const headers of [{ forwarded: "for=203.0.113.7" }, { "x-forwarded-for": "203.0.113.7" }, { "x-forwarded-for": "127.0.0.1" }]) {
+      const what = JSON.stringify(headers);
+      const res = await api(server, "/api/rooms", { headers });
+      assertHttpError(res, 401, "unauthorized", `GET /api/rooms with ${what}`);
+      assert.match(res.json.message, /--api-key/, `the refusal names --api-key: ${res.text}`);
+      assertHttpError(await publish(server, { event: "proxied" }, { headers }), 401, "unauthorized", `publish with ${what}`);
+    }
+  });
+
+  test("a Host that is not loopback: 401 unauthorized; a loopback Host: 200", async () => {
+    const request = (host) =>
+      rawHttp(server, `GET /api/rooms HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    const remote = await request("chat.example.com");
+    assert.equal(remote.status, 401, remote.body.toString());
+    assert.equal(JSON.parse(remote.body.toString()).error, "unauthorized");
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+      const local = await request(host);
+      assert.equal(local.status, 200, `Host ${host}: ${local.status} ${local.body.toString()}`);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-// Identity on namespace "/": auth {name} (trimmed, 1 to 32 characters), and with --jwt-secret an
-// HS256 JWT in auth {token} whose sub (else name) is the user. Refusals reach connect_error with
+// Identity on namespace "/": auth {name} (trimmed, 1 to 32 code points, no control or format
+// character: Unicode Cc, Cf, Zl, Zp), and with --jwt-secret an HS256 JWT in auth {token} whose sub
+// (required) is the user; exp and nbf have 30 s of leeway. Refusals reach connect_error with
 // message "unauthorized" and data {error, message}.
 
 import assert from "node:assert/strict";
@@ -52,6 +53,18 @@ describe("auth {name}", { timeout: TEST_TIMEOUT }, () => {
     ["name: 42 (not a string)", { name: 42 }],
     ["name: null", { name: null }],
     ['name: ["ada"]', { name: ["ada"] }],
+    // control and format characters (Cc, Cf, Zl, Zp), anywhere in the name
+    ["a name with NUL (U+0000)", { name: "ada\u0000" }],
+    ["a name with a tab inside", { name: "ad\ta" }],
+    ["a name with a newline inside", { name: "ad\na" }],
+    ["a name with DEL (U+007F)", { name: "ada\u007f" }],
+    ["a name with a C1 control (U+0085)", { name: "ada\u0085" }],
+    ["a name with RIGHT-TO-LEFT OVERRIDE (U+202E)", { name: "ada\u202egnp.exe" }],
+    ["a name with ZERO WIDTH SPACE (U+200B)", { name: "ad\u200ba" }],
+    ["a name with a BOM (U+FEFF)", { name: "\ufeffada" }],
+    ["a name with LINE SEPARATOR (U+2028)", { name: "ada\u2028bob" }],
+    ["a name with PARAGRAPH SEPARATOR (U+2029)", { name: "ada\u2029bob" }],
+    ["a name of format characters only", { name: "\u200b\u200b" }],
   ];
   for (const [label, auth] of refused) {
     for (const transport of ["websocket", "polling"]) {
@@ -91,7 +104,9 @@ describe("auth {name}", { timeout: TEST_TIMEOUT }, () => {
 
 describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
   const SECRET = "s3cret";
-  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--jwt-secret", SECRET]);
+  // --auth-failure-limit 0: this block presents more refused tokens from 127.0.0.1 than the
+  // default budget (30 a minute) allows, and is not about that limit.
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0", "--auth-failure-limit", "0", "--jwt-secret", SECRET]);
   afterEach(() => closeAllClients());
 
   test("a valid HS256 token with sub: the user is sub", async () => {
@@ -104,9 +119,17 @@ describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
     assert.equal(await userOf(server, s), "grace");
   });
 
-  test("a token with only a name claim: the user is name", async () => {
-    const s = await openUser(server, { token: jwt({ name: "linus" }, SECRET) }, {}, "name");
-    assert.equal(await userOf(server, s), "linus");
+  test("a token with only a name claim (no sub) → connect_error unauthorized / invalid_token", async () => {
+    const s = connectUser(server, { token: jwt({ name: "linus" }, SECRET) }, {}, "name only");
+    assertRefused(await connectError(s), "invalid_token", "a token without sub");
+    assert.equal(s.connected, false);
+  });
+
+  test("a token whose sub is not a string, even with a valid name → invalid_token", async () => {
+    for (const sub of [42, null, ["grace"]]) {
+      const s = connectUser(server, { token: jwt({ sub, name: "linus" }, SECRET) }, {}, `sub ${JSON.stringify(sub)} + name`);
+      assertRefused(await connectError(s), "invalid_token", `sub: ${JSON.stringify(sub)} with a name`);
+    }
   });
 
   test("a token with a future exp is accepted, also over polling", async () => {
@@ -209,6 +232,18 @@ describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
     const token = jwt({ sub: "fut", exp: nowSeconds() + 3600.5 }, SECRET);
     const future = await openUser(server, { token }, {}, "exp +3600.5");
     assert.equal(await userOf(server, future), "fut");
+  });
+
+  test("exp and nbf have 30 s of leeway: exp 10 s ago and nbf 10 s ahead are accepted", async () => {
+    const lateExp = await openUser(server, { token: jwt({ sub: "late", exp: nowSeconds() - 10 }, SECRET) }, {}, "exp -10");
+    assert.equal(await userOf(server, lateExp), "late");
+    const earlyNbf = await openUser(server, { token: jwt({ sub: "early", nbf: nowSeconds() + 10 }, SECRET) }, {}, "nbf +10");
+    assert.equal(await userOf(server, earlyNbf), "early");
+  });
+
+  test("nbf past the leeway (60 s ahead) → connect_error unauthorized / invalid_token", async () => {
+    const s = connectUser(server, { token: jwt({ sub: "ada", nbf: nowSeconds() + 60 }, SECRET) }, {}, "nbf +60");
+    assertRefused(await connectError(s), "invalid_token", "nbf now+60");
   });
 
   test("a token whose exp is in the past → connect_error unauthorized / token_expired", async () => {

@@ -9,6 +9,7 @@ import {
   WAIT,
   ack,
   assertRefusal,
+  closeAllClients,
   join,
   metric,
   openUser,
@@ -189,6 +190,58 @@ describe("bad_request and not_in_room (--rate-limit 0)", { timeout: TEST_TIMEOUT
     await join(ada2, other);
     assertRefusal(await ack(ada, "message", { room: other, text: "x" }), "not_in_room", "message");
     assertRefusal(await ack(ada, "leave", other), "not_in_room", "leave");
+  });
+});
+
+describe("reserved room names: user:… and names shaped like a socket id → forbidden", { timeout: TEST_TIMEOUT }, () => {
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
+  afterEach(() => closeAllClients());
+
+  test("join and leave of the socket's own id, another socket's id, any 20-character id shape, user:… → forbidden", async () => {
+    const ada = await openUser(server, "ada");
+    const bob = await openUser(server, "bob");
+    assert.match(ada.id, /^[A-Za-z0-9_-]{20}$/, `a socket id is 20 characters of A-Za-z0-9_-: ${ada.id}`);
+    const reserved = [
+      ["its own socket id", ada.id],
+      ["another socket's id", bob.id],
+      ["{room: another socket's id}", { room: bob.id }],
+      ["a made-up id shape", "abcdefghij_KLMNOP-19"],
+      ["20 digits", "01234567890123456789"],
+      ['"user:bob"', "user:bob"],
+      ['"user:ada" (its own user)', "user:ada"],
+      ['"user:"', "user:"],
+      ['{room: "user:x"}', { room: "user:x" }],
+    ];
+    for (const [label, room] of reserved) {
+      assertRefusal(await ack(ada, "join", room), "forbidden", `join ${label}`);
+      assertRefusal(await ack(ada, "leave", room), "forbidden", `leave ${label}`);
+    }
+    // without an ack the refusal arrives as event error
+    ada.log.clear();
+    ada.emit("join", bob.id);
+    const ev = await ada.log.take("error", WAIT, "the forbidden error event");
+    assertRefusal(ev.args[0], "forbidden", "join of a socket id without an ack");
+    // the refused joins joined nothing: a message to bob's own room is not_in_room
+    assertRefusal(await ack(ada, "message", { room: bob.id, text: "x" }), "not_in_room", "message to bob's id");
+    assert.equal(ada.connected, true);
+  });
+
+  test("names close to the reserved shapes are ordinary rooms", async () => {
+    const ada = await openUser(server, "ada");
+    for (const room of [
+      "a".repeat(19),
+      "a".repeat(21),
+      "abcdefghij.KLMNOP-19", // 20 characters, one of them not of the id alphabet
+      "abcdefghij KLMNOP-19",
+      "éabcdefghijKLMNOP-19",
+      "User:bob",
+      "users:bob",
+      "xuser:bob",
+    ]) {
+      const res = await ack(ada, "join", room);
+      assert.equal(res.ok, true, `join ${JSON.stringify(room)}: ${JSON.stringify(res)}`);
+      assert.deepEqual(await ack(ada, "leave", room), { ok: true }, `leave ${JSON.stringify(room)}`);
+    }
   });
 });
 
