@@ -5,6 +5,8 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const NAME_KEY = "switchboard.name";
+  // A token lives for this tab only (sessionStorage): it is a credential, unlike a name.
+  const TOKEN_KEY = "switchboard.token";
   const ROOMS_KEY = "switchboard.rooms";
   const CURRENT_KEY = "switchboard.current";
   const TYPING_EVERY_MS = 2000; // we emit `typing` at most this often (server rate-limits it)
@@ -16,7 +18,8 @@
   // room -> {messages: [], members: Set, unread, typing: Map(user -> timer), hasMore, joined}
   const rooms = new Map();
   let current = null;
-  let name = null;
+  let name = null; // who we are: the open-mode name, or the token's sub
+  let token = null; // with a server that wants signed tokens
   let socket = null;
   let lastTypingSent = 0;
 
@@ -82,8 +85,16 @@
     setTimeout(() => n.remove(), 8000);
   }
 
+  // Refusals a person should read in plain words rather than as the server's code.
+  const PLAIN = {
+    forbidden: "you don't have access to it",
+    room_full: "it is full",
+    rate_limited: "too much at once; wait a moment and try again",
+  };
+
   function refusal(what, res) {
     const error = res && res.error ? res.error : "error";
+    if (PLAIN[error]) return notify(`${what}: ${PLAIN[error]}.`);
     const message = res && res.message ? res.message : "no answer from the server";
     notify(`${what}: ${message} (${error})`);
   }
@@ -293,7 +304,7 @@
       refusal(`Could not join #${room}`, res);
       // a bad name will never work: forget it; anything else (a timeout…) is retried on reconnect
       const r = rooms.get(room);
-      if (r && !r.joined && res && res.error === "bad_request") {
+      if (r && !r.joined && res && ["bad_request", "forbidden", "room_full"].includes(res.error)) {
         rooms.delete(room);
         if (current === room) current = null;
         saveRooms();
@@ -361,7 +372,8 @@
   function connect() {
     if (socket) socket.close();
     setConn("connecting", "connecting…");
-    const s = io({ auth: { name } });
+    // A function, so that a reconnect presents the token as it is then (a new one after sign-in).
+    const s = io({ auth: (cb) => cb(token ? { token } : { name }) });
     socket = s;
     const upgradeWatched = new WeakSet(); // each reconnect brings a new engine
 
@@ -394,10 +406,16 @@
       if (s !== socket) return;
       if (s.active) return setConn("reconnecting", "reconnecting…"); // a network error: it retries
       // refused by the server (e.g. a bad name): the client will not retry, so ask again
+      const code = err.data && err.data.error;
       const why = err.data && err.data.message ? err.data.message : err.message;
       setConn("refused", "refused");
+      if (code === "token_expired") return showTokenLogin("Your sign-in has expired. Sign in again.");
+      if (code === "invalid_token") return showTokenLogin("That sign-in token was not accepted. Try another.");
+      if (code === "rate_limited") return notify("Too many attempts from here; wait a minute and try again.");
+      if (!token && code === "unauthorized" && /token/.test(why))
+        return showTokenLogin("This server checks who you are. Paste the sign-in token your application gave you.");
       notify(`The server refused the connection: ${why}`);
-      showLogin();
+      token ? showTokenLogin("Sign in again.") : showLogin();
     });
     s.on("error", (e) => refusal("The server refused a request", e));
 
@@ -441,6 +459,7 @@
   // ---- login -------------------------------------------------------------------------------
 
   function showLogin() {
+    $("token-form").hidden = true;
     $("name-form").hidden = false;
     $("chat").hidden = true;
     $("me").hidden = $("change-name").hidden = $("members-toggle").hidden = true;
@@ -448,12 +467,52 @@
     $("name-input").focus();
   }
 
-  function enter(chosen) {
+  function showTokenLogin(why) {
+    token = null;
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // storage disabled: nothing kept
+    }
+    if (socket) socket.close();
+    socket = null;
+    $("token-why").textContent = why;
+    $("name-form").hidden = $("chat").hidden = true;
+    $("me").hidden = $("change-name").hidden = $("members-toggle").hidden = true;
+    $("token-form").hidden = false;
+    $("token-input").value = "";
+    $("token-input").focus();
+  }
+
+  // The user a token names (its `sub`), read without checking: only to tell our own messages
+  // apart. The server checks the token.
+  function subjectOf(jwt) {
+    try {
+      const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const claims = JSON.parse(decodeURIComponent(escape(atob(part))));
+      return typeof claims.sub === "string" ? claims.sub : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function enterWithToken(t) {
+    token = t;
+    try {
+      sessionStorage.setItem(TOKEN_KEY, t);
+    } catch {
+      // storage disabled: signed in for this page only
+    }
+    enter(subjectOf(t) || "you", { remember: false });
+  }
+
+  function enter(chosen, { remember = true } = {}) {
     name = chosen;
-    save(NAME_KEY, name);
-    $("name-form").hidden = true;
+    if (remember) save(NAME_KEY, name);
+    $("name-form").hidden = $("token-form").hidden = true;
     $("chat").hidden = false;
-    $("me").hidden = $("change-name").hidden = $("members-toggle").hidden = false;
+    $("me").hidden = $("members-toggle").hidden = false;
+    $("change-name").hidden = token !== null; // a token's user is not ours to change
     $("me").replaceChildren(avatar(name), el("span", "", name));
     if (rooms.size === 0) roomRecord("lobby"); // everyone starts somewhere
     connect();
@@ -468,6 +527,12 @@
     if (!chosen) return;
     if ([...chosen].length > 32) return notify("A name is at most 32 characters.");
     enter(chosen);
+  };
+
+  $("token-form").onsubmit = (e) => {
+    e.preventDefault();
+    const t = $("token-input").value.trim();
+    if (t) enterWithToken(t);
   };
 
   $("change-name").onclick = () => {
@@ -543,7 +608,23 @@
   for (const room of load(ROOMS_KEY, [])) if (typeof room === "string" && room) roomRecord(room);
   const savedCurrent = load(CURRENT_KEY, null);
   if (rooms.has(savedCurrent)) current = savedCurrent;
+  // ?token=… signs in, and leaves the address bar (and so the history and bookmarks) at once.
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get("token");
+  if (fromUrl !== null) {
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+  }
+  let savedToken = null;
+  try {
+    savedToken = sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    // storage disabled
+  }
   const savedName = load(NAME_KEY, null);
-  if (typeof savedName === "string" && savedName.trim()) enter(savedName.trim());
+  if (fromUrl) enterWithToken(fromUrl);
+  else if (savedToken) enterWithToken(savedToken);
+  else if (typeof savedName === "string" && savedName.trim()) enter(savedName.trim());
   else showLogin();
 })();
