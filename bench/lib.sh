@@ -26,7 +26,7 @@ start_server() {
     switchboard)
       rm -rf "$WORK/data" && mkdir -p "$WORK/data"
       "${pin[@]+"${pin[@]}"}" "${WRAP[@]+"${WRAP[@]}"}" "$SWITCHBOARD" --host 127.0.0.1 --port 0 --storage memory --drain-time 0 --rate-limit 0 --event-rate-limit 0 \
-        --api-rate-limit 0 --recovery-window 0 --log-level warn --data-dir "$WORK/data" "$@" >"$out" 2>"$out.err" &
+        --api-rate-limit 0 --recovery-window 0 --max-connections 0 --max-waiting-per-address 0 --log-level warn --data-dir "$WORK/data" "$@" >"$out" 2>"$out.err" &
       ;;
     node) "${pin[@]+"${pin[@]}"}" "${WRAP[@]+"${WRAP[@]}"}" node "$PEER" --host 127.0.0.1 --port 0 "$@" >"$out" 2>"$out.err" & ;;
   esac

@@ -25,6 +25,9 @@ for f in /usr/bin/switchboard /usr/share/switchboard/web/index.html /usr/share/s
   [ -e "$f" ] || fail "missing $f after install"
 done
 getent passwd switchboard >/dev/null || fail "no switchboard user after install"
+[ "$(stat -c '%a %U:%G' /etc/switchboard/switchboard.toml)" = "640 root:switchboard" ] ||
+  fail "the config file is $(stat -c '%a %U:%G' /etc/switchboard/switchboard.toml), not 640 root:switchboard"
+grep -q '^host = "127.0.0.1"$' /etc/switchboard/switchboard.toml || fail "the packaged config does not bind to 127.0.0.1"
 [ "$(stat -c %U /var/lib/switchboard)" = switchboard ] || fail "/var/lib/switchboard is not owned by switchboard"
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify /lib/systemd/system/switchboard.service || fail "systemd-analyze rejects the unit"
