@@ -216,6 +216,7 @@ void client::handle_engineio(std::string_view text, int64_t now) {
     case '0': {  // open: connect the namespace with our name
       if (state_ != state::opening) return;
       state_ = state::namespace_connecting;
+      if (!to_.connect_auth.empty()) return send_packet("0" + to_.connect_auth);
       char buf[64] = "0{\"name\":\"bench-";
       const size_t prefix = std::strlen(buf);
       auto* p = std::to_chars(buf + prefix, buf + sizeof buf - 2, index_).ptr;

@@ -23,6 +23,9 @@ namespace switchboard::bench {
 struct target {
   boost::asio::ip::tcp::endpoint endpoint;
   std::string host_header;  // "HOST:PORT"
+  // The CONNECT's auth as JSON (e.g. {"token":"…"} for a server that wants tokens); empty:
+  // {"name":"bench-<index>"}.
+  std::string connect_auth;
 };
 
 class client {

@@ -1,6 +1,7 @@
 #include "bench/loadgen/options.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -72,6 +73,8 @@ int parse_options(int argc, char** argv, options& o) {
       ->allow_extra_args(false);
   app.add_option("--redis-pid", o.redis_pids, "Redis process whose CPU is reported apart; repeatable")
       ->allow_extra_args(false);
+  std::string token;
+  app.add_option("--token", token, "CONNECT with auth {token: TOKEN} instead of a name (servers that want JWTs)");
   app.add_option("--timeout", o.timeout, "seconds allowed for setting up (default 30 + 10 ms per client)");
   try {
     app.parse(argc, argv);
@@ -85,6 +88,7 @@ int parse_options(int argc, char** argv, options& o) {
       std::cerr << "loadgen: " << error << "\n";
       return 2;
     }
+    if (!token.empty()) t.connect_auth = nlohmann::json{{"token", token}}.dump();
     o.targets.push_back(std::move(t));
   }
   if (o.timeout <= 0) o.timeout = 30 + 0.01 * static_cast<double>(o.clients);
