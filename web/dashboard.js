@@ -57,7 +57,10 @@
     $("auth-error").hidden = !text;
   }
 
+  let currentKey = null; // the key the feed was opened with, for the API's member lists
+
   function connect(key) {
+    currentKey = key || null;
     if (socket) socket.close();
     showAuthError("");
     setState("connecting", "connecting…");
@@ -234,7 +237,9 @@
     entry.loading = true;
     entry.count = count;
     try {
-      const res = await fetch(`/api/rooms/${encodeURIComponent(room)}/members`);
+      // The API wants the same key as the feed (none from this machine without --api-key).
+      const headers = currentKey ? { authorization: `Bearer ${currentKey}` } : {};
+      const res = await fetch(`/api/rooms/${encodeURIComponent(room)}/members`, { headers });
       const body = await res.json();
       entry.names = Array.isArray(body.members) ? body.members : [`(${body.error || res.status})`];
     } catch (e) {

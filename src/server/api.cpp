@@ -48,8 +48,9 @@ api::api(socketio::server& io, storage::history_store& history, storage::presenc
 
 bool api::refused_by_gate(const http::exchange_ptr& ex) {
   const auto& req = ex->req();
+  // `Authorization: Bearer KEY` (RFC 6750; the scheme is case-insensitive); anything else presents no key.
   std::string_view presented = req[http::field::authorization];
-  if (iequals_prefix(presented, "bearer ")) presented.remove_prefix(7);
+  presented = iequals_prefix(presented, "bearer ") ? presented.substr(7) : std::string_view{};
   const auto refusal = gate_.check(ex->remote().address().to_string(), presented, [&req](std::string_view name) {
     const auto it = req.find(name);
     return it == req.end() ? std::string_view{} : std::string_view(it->value());

@@ -38,6 +38,8 @@ import {
 
 const TEST_TIMEOUT = 90000;
 const ROOM = "behind-nginx";
+// A request through nginx is never local (it carries X-Forwarded-For): the API needs the nodes' key.
+const API_KEY = "nginx-key";
 const MAX_CONTEXTS = 20; // contexts opened, at most, to get a second browser on another node
 const SB_ROUTE = /^sb_route=([0-9a-f]{32}); Path=\/; HttpOnly; SameSite=Lax$/;
 
@@ -54,7 +56,7 @@ before(async () => {
   redis = await resources.redis();
   for (const id of ["n1", "n2", "n3"]) {
     // nginx rate-limits the API per client address; the nodes only ever see nginx's address
-    nodes.push(await resources.node({ redisUrl: redis.url, nodeId: id, args: ["--api-rate-limit", "0"] }));
+    nodes.push(await resources.node({ redisUrl: redis.url, nodeId: id, args: ["--api-rate-limit", "0", "--api-key", API_KEY] }));
   }
   await waitLinked(redis, nodes);
   nginx = await startNginx({ upstreamPorts: nodes.map((n) => n.port) });
@@ -79,10 +81,13 @@ function nodeIdOfUpstream(addr) {
   return nodes.find((n) => addr === `127.0.0.1:${n.port}`)?.nodeId;
 }
 
-// GET through nginx from Node.js (no cookie jar). Returns { status, headers, node, route, setCookie, text }:
-// `node` from /healthz answers, `route` the key of a Set-Cookie.
-async function viaNginx(pathAndQuery, cookie) {
-  const res = await http(nginx.url + pathAndQuery, { timeout: WAIT, headers: cookie ? { cookie } : {} });
+// GET through nginx from Node.js (no cookie jar), with the API key for /api/* unless `key` is false.
+// Returns { status, headers, node, route, setCookie, text }: `node` from /healthz answers, `route`
+// the key of a Set-Cookie.
+async function viaNginx(pathAndQuery, cookie, { key = true } = {}) {
+  const headers = cookie ? { cookie } : {};
+  if (key && pathAndQuery.startsWith("/api/")) headers.authorization = `Bearer ${API_KEY}`;
+  const res = await http(nginx.url + pathAndQuery, { timeout: WAIT, headers });
   const setCookie = res.headers.getSetCookie().find((c) => c.startsWith("sb_route="));
   let node;
   if (pathAndQuery === "/healthz") node = JSON.parse(res.text).node;
@@ -255,6 +260,9 @@ describe("three nodes behind nginx (deploy/nginx/switchboard.conf)", { timeout: 
     const dash = await viaNginx("/dashboard");
     assert.equal(dash.status, 200);
     assert.match(dash.text, /<html/i);
+    const refused = await viaNginx("/api/rooms", undefined, { key: false });
+    assert.equal(refused.status, 401, `the API without the key through nginx: ${refused.text}`);
+    assert.equal(JSON.parse(refused.text).error, "unauthorized");
     const rooms = await viaNginx("/api/rooms");
     assert.equal(rooms.status, 200, rooms.text);
     assert.ok(JSON.parse(rooms.text).rooms.some((r) => r.room === ROOM), rooms.text);

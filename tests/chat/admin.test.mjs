@@ -1,5 +1,6 @@
-// The dashboard namespace /admin: auth {key} checked against --api-key (anything goes without a
-// key); `stats` right after connecting and every second, with the documented shape.
+// The dashboard namespace /admin: auth {key} checked against --api-key (without a key: loopback
+// clients only, not through a proxy); `stats` right after connecting and every second, with the
+// documented shape.
 
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
@@ -117,13 +118,35 @@ describe("/admin with --api-key k", { timeout: TEST_TIMEOUT }, () => {
 describe("/admin without --api-key", { timeout: TEST_TIMEOUT }, () => {
   const server = withChat(["--node-id", "open-node"]);
 
-  test("any key (or none) is accepted and gets stats", async () => {
+  afterEach(() => closeAllClients());
+
+  test("a loopback client: any key (or none) is accepted and gets stats", async () => {
     for (const auth of [{ key: "anything" }, {}]) {
       const admin = connectUser(server, auth, { nsp: "/admin" }, `admin ${JSON.stringify(auth)}`);
       const s = await statsWhere(admin, () => true, WAIT, "stats");
       assertStatsShape(s, "open-node");
     }
   });
+
+  for (const [label, headers] of [
+    ["Forwarded", { forwarded: "for=203.0.113.7" }],
+    ["X-Forwarded-For", { "x-forwarded-for": "203.0.113.7" }],
+  ]) {
+    for (const transport of ["websocket", "polling"]) {
+      test(`a request through a proxy (${label}) over ${transport} → connect_error "unauthorized"`, async () => {
+        const s = connectUser(
+          server,
+          { key: "anything" },
+          { nsp: "/admin", transports: [transport], extraHeaders: headers },
+          `admin via proxy ${label} ${transport}`,
+        );
+        const err = await connectError(s);
+        assert.equal(err.message, "unauthorized");
+        assert.equal(s.connected, false);
+        assert.deepEqual(s.log.events.filter((e) => e.event === "stats"), [], "no stats for a refused feed");
+      });
+    }
+  }
 });
 
 describe("/admin with --api-key k: keys of the wrong type", { timeout: TEST_TIMEOUT }, () => {

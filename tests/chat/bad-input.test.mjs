@@ -1,6 +1,7 @@
 // Bad input against the chat server: invalid UTF-8 inside a Socket.IO event sent over polling ends
-// that session only; static-file path traversal never serves a file outside the web root; an
-// oversized request header gets 431.
+// that session only; static-file path traversal never serves a file outside the web root, and
+// dotfiles, package.json, package-lock.json and node_modules/ inside it are 404; an oversized
+// request header gets 431.
 
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -112,6 +113,23 @@ describe("static files: path traversal", { timeout: TEST_TIMEOUT }, () => {
     writeFileSync(path.join(top, "web", "index.html"), "<!doctype html><title>root</title>inside-web\n");
     writeFileSync(path.join(top, "web", "sub", "page.html"), "<!doctype html>sub-page\n");
     writeFileSync(path.join(top, "secret.txt"), `${SECRET}\n`);
+    // files inside the web root that are never served: dotfiles, package files, node_modules
+    mkdirSync(path.join(top, "web", ".git"), { recursive: true });
+    mkdirSync(path.join(top, "web", "node_modules", "lib"), { recursive: true });
+    mkdirSync(path.join(top, "web", "sub", "node_modules"), { recursive: true });
+    for (const f of [
+      ".env",
+      ".git/config",
+      "sub/.hidden",
+      "package.json",
+      "package-lock.json",
+      "sub/package.json",
+      "node_modules/lib/index.js",
+      "sub/node_modules/x.js",
+    ]) {
+      writeFileSync(path.join(top, "web", f), `${SECRET} in ${f}\n`);
+    }
+    writeFileSync(path.join(top, "web", "app.min.js"), "served-js\n");
   });
   const server = withChat(() => ["--web-root", path.join(top, "web")]);
   after(() => {
@@ -157,6 +175,34 @@ describe("static files: path traversal", { timeout: TEST_TIMEOUT }, () => {
       assert.ok(!body.includes(SECRET), `served the secret next to the web root: ${res.status}`);
       assert.ok(!/root:.*:0:0:/.test(body), `served /etc/passwd: ${res.status}`);
       assert.ok([400, 403, 404].includes(res.status), `expected 400/403/404, got ${res.status} ${body.slice(0, 200)}`);
+    });
+  }
+
+  test("a file name with a dot inside (not leading) is served", async () => {
+    const res = await get("/app.min.js");
+    assert.equal(res.status, 200);
+    assert.match(res.body.toString(), /served-js/);
+  });
+
+  for (const target of [
+    "/.env",
+    "/.git/config",
+    "/sub/.hidden",
+    "/%2eenv",
+    "/%2Egit/config",
+    "/package.json",
+    "/package-lock.json",
+    "/sub/package.json",
+    "/node_modules/lib/index.js",
+    "/sub/node_modules/x.js",
+    "/node_modules%2flib%2findex.js",
+    "/%6eode_modules/lib/index.js",
+  ]) {
+    test(`GET ${target} (inside the web root) → 404`, async () => {
+      const res = await get(target);
+      const body = res.body.toString("latin1");
+      assert.ok(!body.includes(SECRET), `served a hidden file: ${res.status} ${body.slice(0, 200)}`);
+      assert.equal(res.status, 404, `expected 404, got ${res.status} ${body.slice(0, 200)}`);
     });
   }
 

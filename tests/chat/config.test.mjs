@@ -36,11 +36,14 @@ describe("configuration sources", { timeout: 30000 }, () => {
         headers: { authorization: "Bearer file-key" },
       });
       assert.equal(allowed.status, 200, allowed.text);
-      const preflight = await api(server, "/socket.io/?EIO=4&transport=polling", {
-        method: "OPTIONS",
-        headers: { origin: "https://b.example", "access-control-request-method": "GET" },
-      });
-      assert.equal(preflight.headers.get("access-control-allow-origin"), "https://b.example");
+      // a repeatable flag is a TOML list: both origins apply
+      for (const origin of ["https://a.example", "https://b.example"]) {
+        const preflight = await api(server, "/socket.io/?EIO=4&transport=polling", {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "GET" },
+        });
+        assert.equal(preflight.headers.get("access-control-allow-origin"), origin);
+      }
     } finally {
       await server.stop();
     }
@@ -73,6 +76,29 @@ describe("configuration sources", { timeout: 30000 }, () => {
     const unknown = await runToExit(["--no-such-flag"], WAIT);
     assert.equal(unknown.code, 2, unknown.output);
     assert.match(unknown.output, /no-such-flag/);
+  });
+
+  test("an unknown key in the file exits 2 naming the file, the line and the key", async () => {
+    const unknownFile = path.join(dir, "unknown.toml");
+    writeFileSync(unknownFile, ['node-id = "n"', "# a comment", "no-such-key = 5", ""].join("\n"));
+    const res = await runToExit(["--config", unknownFile, "--port", "0", "--data-dir", dir], WAIT);
+    assert.equal(res.code, 2, res.output);
+    assert.match(res.output, /unknown\.toml:3\b/, `the file and line 3 are named: ${res.output}`);
+    assert.match(res.output, /no-such-key/, res.output);
+    // a table the server does not know is an unknown key too
+    writeFileSync(unknownFile, ["[server]", "port = 0", ""].join("\n"));
+    const table = await runToExit(["--config", unknownFile, "--port", "0", "--data-dir", dir], WAIT);
+    assert.equal(table.code, 2, table.output);
+    assert.match(table.output, /unknown\.toml:1\b/, table.output);
+    assert.match(table.output, /server/, table.output);
+  });
+
+  test("the file is TOML: an unquoted string exits 2 naming the file and the line", async () => {
+    const bare = path.join(dir, "bare.toml");
+    writeFileSync(bare, ["# CLI11's format took bare words; TOML does not", "node-id = from-file", ""].join("\n"));
+    const res = await runToExit(["--config", bare, "--port", "0", "--data-dir", dir], WAIT);
+    assert.equal(res.code, 2, res.output);
+    assert.match(res.output, /bare\.toml:2\b/, `the file and line 2 are named: ${res.output}`);
   });
 
   test("--storage memory keeps history without a database file", async () => {

@@ -172,11 +172,24 @@ describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
         return `${none}.${good[1]}.${good[2]}`;
       },
     ],
-    ["HS512 (not HS256) with the right secret", () => jwt({ sub: "mallory" }, SECRET, { alg: "HS512" })],
+    [
+      "an HS512 header over an HS256 signature",
+      () => {
+        const hs256 = jwt({ sub: "mallory" }, SECRET).split(".");
+        const header = Buffer.from(JSON.stringify({ alg: "HS512", typ: "JWT" })).toString("base64url");
+        return `${header}.${hs256[1]}.${hs256[2]}`;
+      },
+    ],
     ["no sub and no name", () => jwt({ role: "admin" }, SECRET)],
     ["a correctly signed payload that is not JSON", () => jwt("not json", SECRET)],
     ["a correctly signed payload that is a JSON array", () => jwt('["ada"]', SECRET)],
   ];
+  for (const alg of ["HS384", "HS512"]) {
+    test(`an ${alg} token with the right secret is accepted (HMAC tokens of any SHA-2 size)`, async () => {
+      await openUser(server, { token: jwt({ sub: `hmac-${alg}` }, SECRET, { alg }) }, {}, alg);
+    });
+  }
+
   for (const [label, make] of invalid) {
     test(`${label} → connect_error unauthorized / invalid_token`, async () => {
       const s = connectUser(server, { token: make() }, {}, label);

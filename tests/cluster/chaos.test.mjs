@@ -44,6 +44,8 @@ import {
 } from "./cluster-harness.mjs";
 
 const ROOM = "chaos";
+// Requests through nginx are never local (X-Forwarded-For), so the API needs the nodes' key.
+const API_KEY = "chaos-key";
 const NODE_IDS = ["n1", "n2", "n3"];
 const VICTIM = "n2"; // killed with SIGKILL
 const USERS_PER_NODE = 4; // the first SENDERS_PER_NODE of them send
@@ -268,7 +270,10 @@ async function wholeHistory() {
   let before;
   for (let page = 0; page < 100; page++) {
     const q = `limit=200${before === undefined ? "" : `&before=${before}`}`;
-    const r = await http(`${nginx.url}/api/rooms/${ROOM}/history?${q}`, { timeout: WAIT });
+    const r = await http(`${nginx.url}/api/rooms/${ROOM}/history?${q}`, {
+      timeout: WAIT,
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
     assert.equal(r.status, 200, `history page ${page}: ${r.status} ${r.text}`);
     const { messages } = JSON.parse(r.text);
     if (messages.length === 0) return byId;
@@ -289,7 +294,7 @@ before(async () => {
   redis = await res.redis({ persistent: true });
   for (const id of NODE_IDS) {
     // nginx rate-limits the API per client address; the nodes only ever see nginx's address
-    const opts = { redisUrl: redis.url, nodeId: id, args: ["--api-rate-limit", "0"] };
+    const opts = { redisUrl: redis.url, nodeId: id, args: ["--api-rate-limit", "0", "--api-key", API_KEY] };
     if (id === VICTIM) {
       const node = await startSwitchboard(opts);
       res.add(() => node.stop().catch(() => {})); // killed on purpose: its early exit is expected

@@ -19,6 +19,8 @@
 using fuzz::check;
 
 namespace chat = switchboard::chat;
+// Not `access`: POSIX has a function of that name.
+namespace idn = switchboard::access;
 namespace sio = switchboard::protocol::socketio;
 using switchboard::json;
 
@@ -49,7 +51,7 @@ void read_event(const json& args) {
     check(valid_room(m.room));
     const auto text = chat::check_message_text(m.text, 4000);
     check_refusal(text);
-    if (!text) check(!m.text.empty() && switchboard::access::code_points(m.text) <= 4000);
+    if (!text) check(!m.text.empty() && idn::code_points(m.text) <= 4000);
   }
 
   chat::history_request q;
@@ -58,16 +60,15 @@ void read_event(const json& args) {
 }
 
 void read_auth(const json& auth) {
-  namespace access = switchboard::access;
-  static const access::jwt_policy hmac{{access::jwt_key::hmac("s3cret")}, {}, {}, 30};
-  for (const access::jwt_policy* policy : {static_cast<const access::jwt_policy*>(nullptr), &hmac}) {
-    const auto r = access::identify(auth, policy, 1'700'000'000);
+  static const idn::jwt_policy hmac{{idn::jwt_key::hmac("s3cret")}, {}, {}, 30};
+  for (const idn::jwt_policy* policy : {static_cast<const idn::jwt_policy*>(nullptr), &hmac}) {
+    const auto r = idn::identify(auth, policy, 1'700'000'000);
     if (r.refusal) {
       check(!r.refusal->error.empty() && !r.refusal->message.empty());
     } else if (!policy) {
-      check(access::display_name(r.who.user) == r.who.user && r.who.user == r.who.name);
+      check(idn::display_name(r.who.user) == r.who.user && r.who.user == r.who.name);
     } else {
-      check(access::valid_user_id(r.who.user) && !r.who.name.empty());
+      check(idn::valid_user_id(r.who.user) && !r.who.name.empty());
     }
   }
 }
