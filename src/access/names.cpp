@@ -22,8 +22,8 @@ constexpr std::array<range, 23> refused{{
 }};
 
 bool is_refused(char32_t c) {
-  const auto it = std::upper_bound(refused.begin(), refused.end(), c,
-                                   [](char32_t v, const range& r) { return v < r.first; });
+  const auto it =
+      std::upper_bound(refused.begin(), refused.end(), c, [](char32_t v, const range& r) { return v < r.first; });
   return it != refused.begin() && c <= std::prev(it)->last;
 }
 

@@ -17,20 +17,20 @@ TEST(Names, ADisplayNameIsTrimmedAndBounded) {
 
 TEST(Names, ControlAndFormatCharactersAreRefused) {
   for (const std::string& bad : {
-           std::string("a\0b", 3),  // NUL (Cc)
-           std::string("a\x1b[31mb"),  // an escape sequence (Cc)
-           std::string("a\tb"),     // a tab inside (Cc)
-           std::string("a\xc2\x85") + "b",  // NEL (Cc, C1)
+           std::string("a\0b", 3),                    // NUL (Cc)
+           std::string("a\x1b[31mb"),                 // an escape sequence (Cc)
+           std::string("a\tb"),                       // a tab inside (Cc)
+           std::string("a\xc2\x85") + "b",            // NEL (Cc, C1)
            std::string("admin\xe2\x80\xae") + "txt",  // RIGHT-TO-LEFT OVERRIDE (Cf)
-           std::string("a\xe2\x80\x8b") + "b",  // ZERO WIDTH SPACE (Cf)
-           std::string("a\xe2\x80\x8d") + "b",  // ZERO WIDTH JOINER (Cf)
-           std::string("\xef\xbb\xbf") + "ada",  // BOM (Cf)
-           std::string("a\xe2\x80\xa8") + "b",  // LINE SEPARATOR (Zl)
-           std::string("a\xe2\x80\xa9") + "b",  // PARAGRAPH SEPARATOR (Zp)
-           std::string("a\xc2\xad") + "b",  // SOFT HYPHEN (Cf)
-           std::string("a\xf3\xa0\x80\x81") + "b",  // LANGUAGE TAG (Cf, plane 14)
-           std::string("a\xff") + "b",  // not UTF-8
-           std::string("\xc0\x80"),  // overlong NUL
+           std::string("a\xe2\x80\x8b") + "b",        // ZERO WIDTH SPACE (Cf)
+           std::string("a\xe2\x80\x8d") + "b",        // ZERO WIDTH JOINER (Cf)
+           std::string("\xef\xbb\xbf") + "ada",       // BOM (Cf)
+           std::string("a\xe2\x80\xa8") + "b",        // LINE SEPARATOR (Zl)
+           std::string("a\xe2\x80\xa9") + "b",        // PARAGRAPH SEPARATOR (Zp)
+           std::string("a\xc2\xad") + "b",            // SOFT HYPHEN (Cf)
+           std::string("a\xf3\xa0\x80\x81") + "b",    // LANGUAGE TAG (Cf, plane 14)
+           std::string("a\xff") + "b",                // not UTF-8
+           std::string("\xc0\x80"),                   // overlong NUL
        }) {
     EXPECT_FALSE(display_name(bad)) << bad;
     EXPECT_FALSE(valid_user_id(bad)) << bad;
