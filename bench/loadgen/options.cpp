@@ -1,9 +1,9 @@
 #include "bench/loadgen/options.h"
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <nlohmann/json.hpp>
 
 #include <iostream>
 

@@ -27,11 +27,11 @@ enum class token_status { ok, invalid, expired, unknown_key };
 
 struct token_identity {
   token_status status = token_status::invalid;
-  std::string user;                  // `sub`
-  std::string name;                  // `name`, else `sub`
-  std::vector<std::string> rooms;    // the `rooms` claim
+  std::string user;                   // `sub`
+  std::string name;                   // `name`, else `sub`
+  std::vector<std::string> rooms;     // the `rooms` claim
   std::optional<int64_t> expires_at;  // `exp` in whole seconds, rounded down
-  std::string reason;                // when not ok: for the client
+  std::string reason;                 // when not ok: for the client
 };
 
 // Longest token accepted: far above what identity providers issue, and a bound on the work one

@@ -98,7 +98,8 @@ std::optional<std::string> jwk_bytes(const json& jwk, const char* member, std::s
 }
 
 bn_ptr to_bignum(const std::string& bytes) {
-  return bn_ptr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()), nullptr));
+  return bn_ptr(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()), nullptr));
 }
 
 // A public key from OpenSSL parameters of `type` ("RSA" or "EC"), checked as a public key.
@@ -162,8 +163,8 @@ std::shared_ptr<EVP_PKEY> okp_from_jwk(const json& jwk, std::string& error) {
   }
   const auto x = jwk_bytes(jwk, "x", error);
   if (!x) return nullptr;
-  return share(EVP_PKEY_new_raw_public_key(type, nullptr, reinterpret_cast<const unsigned char*>(x->data()),
-                                           x->size()));
+  return share(
+      EVP_PKEY_new_raw_public_key(type, nullptr, reinterpret_cast<const unsigned char*>(x->data()), x->size()));
 }
 
 }  // namespace
@@ -271,8 +272,8 @@ bool jwt_key::verify(std::string_view alg, std::string_view signing_input, std::
   if (family_ == family::hmac) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     unsigned int len = 0;
-    if (!HMAC(digest_of(alg), secret_.data(), static_cast<int>(secret_.size()), input, signing_input.size(),
-              mac.data(), &len))
+    if (!HMAC(digest_of(alg), secret_.data(), static_cast<int>(secret_.size()), input, signing_input.size(), mac.data(),
+              &len))
       return false;
     return signature.size() == len && CRYPTO_memcmp(mac.data(), signature.data(), len) == 0;
   }
