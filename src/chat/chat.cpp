@@ -73,7 +73,7 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
       presence_(presence),
       directory_(directory),
       options_(std::move(opts)) {
-  nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) { identify(s, std::move(next)); });
+  nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) { identify(s, std::move(next), false); });
   nsp_.on_connection([this](sio_socket& s) { on_connection(s); });
   // Handlers on the namespace, once, not on each socket: an idle connection holds only its
   // socket_state (docs/design.md#performance-model). Every event first takes a token of the socket's event budget
@@ -107,7 +107,7 @@ boost::asio::io_context& chat_app::this_worker() { return io_.loops().context(lo
 
 // The identity is set here, on every CONNECT: a recovered socket is checked again and must be the
 // same user as before (its rooms are that user's).
-void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next) {
+void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next, bool fetched_keys) {
   const auto refuse_connect = [&next](const std::string& error, const std::string& message) {
     next(socketio::connect_error{"unauthorized", json{{"error", error}, {"message", message}}});
   };
@@ -115,7 +115,15 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next) {
   // A token is a credential: an address that presented too many bad ones waits, right or wrong.
   if (options_.jwt && options_.auth_failures && options_.auth_failures->wait(address) > 0)
     return refuse_connect("rate_limited", "too many refused tokens from this address; retry later");
-  auto r = access::identify(s.handshake_data().auth(), options_.jwt.get(), now_seconds());
+  const auto policy = options_.jwt ? options_.jwt->current() : nullptr;
+  auto r = access::identify(s.handshake_data().auth(), policy.get(), now_seconds());
+  if (r.unknown_key && !fetched_keys && options_.jwt->fetches()) {
+    // Signed by a key the node has not fetched yet (the provider rotated its keys): fetch the key
+    // set again, then check once more on the socket's worker.
+    return options_.jwt->fetch_again([this, &worker = this_worker(), self = s.shared_from_this(), next]() mutable {
+      boost::asio::post(worker, [this, self, next] { identify(*self, next, true); });
+    });
+  }
   if (r.refusal) {
     if (options_.jwt && options_.auth_failures && r.refusal->error != "unauthorized")
       options_.auth_failures->take(address);
@@ -137,7 +145,7 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next) {
 }
 
 void chat_app::close_when_token_expires(sio_socket& s, socket_state& st, int64_t expires_at) {
-  const auto left = std::chrono::seconds(expires_at + options_.jwt->leeway_seconds - now_seconds());
+  const auto left = std::chrono::seconds(expires_at + options_.jwt->current()->leeway_seconds - now_seconds());
   auto& expiry = st.token->expiry;
   expiry = std::make_unique<boost::asio::steady_timer>(this_worker(), left);
   // A transport close, not a server disconnect: the official client reconnects by itself and

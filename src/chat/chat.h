@@ -4,7 +4,7 @@
 // `typing` and `history`, presence. Written against the public
 // library API only, as any user would. Lives on every worker: a handler runs on its socket's
 // worker; storage answers are posted back to that worker; presence is shared (and locked).
-#include "access/jwt.h"
+#include "access/jwt_keyring.h"
 #include "access/room_rules.h"
 #include "base/shared_rate_limiter.h"
 #include "base/token_bucket.h"
@@ -30,7 +30,7 @@ struct options {
   size_t max_rooms_per_socket = 100;  // 0: no limit
   // Null: open mode, the identity is `auth.name`. Otherwise `auth.token` under this policy; a
   // socket is disconnected (transport close) once its token's `exp` and the leeway have passed.
-  std::shared_ptr<const access::jwt_policy> jwt;
+  std::shared_ptr<const access::jwt_keyring> jwt;
   access::room_rules rooms;  // who may join, read and send where
   // Refused tokens per client address (--auth-failure-limit), shared with the API; null: no limit.
   shared_rate_limiter* auth_failures = nullptr;
@@ -51,8 +51,9 @@ class chat_app {
   using sio_socket = socketio::socket;
   using ack_fn = sio_socket::ack_fn;
 
-  // The connect middleware: who the socket is, or its refusal.
-  void identify(sio_socket& s, socketio::namespace_::next_fn next);
+  // The connect middleware: who the socket is, or its refusal. `fetched_keys`: the key set was
+  // just fetched again for this socket's unknown kid.
+  void identify(sio_socket& s, socketio::namespace_::next_fn next, bool fetched_keys);
   void on_connection(sio_socket& s);
   void close_when_token_expires(sio_socket& s, socket_state& st, int64_t expires_at);
   void on_join(sio_socket& s, socket_state& st, const json& args, ack_fn ack);

@@ -1,5 +1,7 @@
 #include "http/url.h"
 
+#include <charconv>
+
 namespace switchboard::http {
 namespace {
 
@@ -53,6 +55,45 @@ bool parse_target(std::string_view raw, target& out) {
     out.query.try_emplace(std::move(key), std::move(value));  // first occurrence wins
   }
   return true;
+}
+
+std::optional<fetch_url> parse_fetch_url(std::string_view url) {
+  fetch_url out;
+  if (url.starts_with("https://")) {
+    out.tls = true;
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  } else {
+    return std::nullopt;
+  }
+  const auto slash = url.find_first_of("/?");
+  const auto authority = url.substr(0, slash);
+  out.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+  if (out.target.front() == '?') out.target.insert(out.target.begin(), '/');
+  if (authority.empty() || authority.find('@') != std::string_view::npos || out.target.find('#') != std::string::npos)
+    return std::nullopt;
+  std::string_view host = authority, port;
+  if (authority.front() == '[') {  // [IPv6]:port
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return std::nullopt;
+      port = authority.substr(close + 2);
+    }
+  } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return std::nullopt;
+  out.host = std::string(host);
+  out.port = out.tls ? 443 : 80;
+  if (!port.empty()) {
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
+    if (ec != std::errc{} || end != port.data() + port.size() || out.port == 0) return std::nullopt;
+  }
+  return out;
 }
 
 }  // namespace switchboard::http

@@ -1,5 +1,7 @@
 #pragma once
 // Splits a request target into path and decoded query parameters (application/x-www-form-urlencoded).
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,6 +18,17 @@ struct target {
     return it == query.end() ? nullptr : &it->second;
   }
 };
+
+// Where http::fetch (http/fetch.h) goes.
+struct fetch_url {
+  bool tls = false;
+  std::string host;
+  uint16_t port = 0;
+  std::string target;  // path and query, "/" at least
+};
+
+// http://HOST[:PORT][/PATH] or https://…; nullopt for anything else (userinfo and fragments too).
+std::optional<fetch_url> parse_fetch_url(std::string_view url);
 
 // false when the target has an invalid percent escape.
 bool parse_target(std::string_view raw, target& out);

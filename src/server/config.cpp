@@ -4,6 +4,7 @@
 #include "base/random_id.h"
 #include "chat/requests.h"
 #include "cluster/redis_url.h"
+#include "http/url.h"
 #include "server/config_file.h"
 
 #include <CLI/CLI.hpp>
@@ -97,10 +98,11 @@ bool read_jwt_policy(config& c, int& exit_code) {
     if (!key) return fail(exit_code, "--jwt-public-key " + c.jwt_public_key + ": " + (pem ? error : "cannot be read"));
     policy->keys.push_back(*key);
   }
-  if (!c.jwks.empty()) {
-    if (c.jwks.starts_with("http://") || c.jwks.starts_with("https://"))
-      return fail(exit_code,
-                  "--jwks " + c.jwks + ": this version reads a key set from a file; save the URL's JSON to one");
+  if (!c.jwks.empty() && (c.jwks.starts_with("http://") || c.jwks.starts_with("https://"))) {
+    // Fetched by the server at start (server/jwks_fetcher.h), not here.
+    if (!http::parse_fetch_url(c.jwks))
+      return fail(exit_code, "--jwks " + c.jwks + ": not a URL to fetch (http://HOST[:PORT]/PATH or https://…)");
+  } else if (!c.jwks.empty()) {
     const auto text = read_file(c.jwks);
     std::string error;
     auto keys = text ? access::parse_jwks(*text, error) : std::vector<access::jwt_key>{};
@@ -186,8 +188,9 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
                  "require auth.token, a JWT signed by this PEM public key (RS*, PS*, ES* or EdDSA)")
       ->check(CLI::ExistingFile)
       ->envname(env("JWT_PUBLIC_KEY"));
-  app.add_option("--jwks", c.jwks, "require auth.token, a JWT signed by a key of this JWK set file, found by kid")
-      ->check(CLI::ExistingFile)
+  app.add_option("--jwks", c.jwks,
+                 "require auth.token, a JWT signed by a key of this JWK set (a file, or an http(s) URL fetched at "
+                 "start, every 10 minutes and for an unknown kid), found by kid")
       ->envname(env("JWKS"));
   app.add_option("--jwt-issuer", c.jwt_issuer, "a token's iss must be this")->envname(env("JWT_ISSUER"));
   app.add_option("--jwt-audience", c.jwt_audience, "a token's aud must contain this")->envname(env("JWT_AUDIENCE"));

@@ -9,6 +9,7 @@
 #include "cluster/redis_adapter.h"
 #include "cluster/relay.h"
 #include "cluster/sharded_adapter.h"
+#include "http/fetch.h"
 #include "http/listener.h"
 #include "http/static_files.h"
 #include "http/url.h"
@@ -17,6 +18,7 @@
 #include "server/api.h"
 #include "server/config.h"
 #include "server/drain.h"
+#include "server/jwks_fetcher.h"
 #include "server/loop_lag.h"
 #include "server/metrics_text.h"
 #include "socketio/server.h"
@@ -141,8 +143,20 @@ int main(int argc, char** argv) {
   // Refused credentials (API key, dashboard key, tokens) per client address, per minute.
   shared_rate_limiter auth_failures(
       {static_cast<double>(cfg.auth_failure_limit) / 60, static_cast<double>(cfg.auth_failure_limit)});
+  // The identity keys: from the flags, and a JWK set fetched from --jwks URL when there is one.
+  std::shared_ptr<access::jwt_keyring> keyring;
+  std::unique_ptr<server::jwks_fetcher> jwks;
+  if (cfg.jwt) keyring = std::make_shared<access::jwt_keyring>(cfg.jwt);
+  if (const auto url = http::parse_fetch_url(cfg.jwks); url && keyring) {
+    jwks = std::make_unique<server::jwks_fetcher>(*url, cfg.jwks, *keyring, cfg.jwt);
+    if (std::string error; !jwks->fetch_now(error)) {
+      std::cerr << "--jwks " << cfg.jwks << ": " << error << "\n";
+      return 1;
+    }
+  }
   chat::options chat_options{cfg.max_text, cfg.rate,       cfg.event_rate, cfg.max_rooms_per_socket,
-                             cfg.jwt,      cfg.room_rules, &auth_failures, {}};
+                             keyring,      cfg.room_rules, &auth_failures, {}};
+
   std::vector<std::unique_ptr<cluster::redis_relay>> relays;
   for (const auto& rule : cfg.relays) {
     auto& relay = *relays.emplace_back(std::make_unique<cluster::redis_relay>(*redis, rule));
@@ -228,6 +242,7 @@ int main(int argc, char** argv) {
     SB_LOG(warn,
            "event=open_identity message=\"identities are not verified: any client may use any name; set "
            "--jwt-secret, --jwt-public-key or --jwks to require signed tokens\"");
+  if (jwks) jwks->start();
   admin.start();
   if (redis) redis->start();
   if (cluster_directory) cluster_directory->start();
@@ -256,6 +271,7 @@ int main(int argc, char** argv) {
     drainer->start();
   });
   loops.run();
+  if (jwks) jwks->stop();
   history->close();  // commits what is queued and checkpoints the log
   SB_LOG(info, "event=stopped node=" << cfg.node_id);
   return 0;

@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import { createHmac, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -22,7 +23,9 @@ import {
   join,
   nowSeconds,
   openUser,
+  runToExit,
   send,
+  startChat,
   uniqueRoom,
   withChat,
   withTimeout,
@@ -125,6 +128,54 @@ describe("--jwks FILE: keys by kid", { timeout: TEST_TIMEOUT }, () => {
   test("an unknown kid, or a kid whose key did not sign it, is refused", async () => {
     await refusedWith(server, token({ sub: "x" }, "ES256", other.privateKey, { kid: "e9" }), "invalid_token", "kid e9");
     await refusedWith(server, token({ sub: "x" }, "ES256", other.privateKey, { kid: "e1" }), "invalid_token", "wrong key");
+  });
+});
+
+describe("--jwks URL: fetched at start and again for an unknown kid", { timeout: TEST_TIMEOUT }, () => {
+  const jwk = (pair, kid) => ({ ...pair.publicKey.export({ format: "jwk" }), kid, use: "sig" });
+  const k1 = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const k2 = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  // The identity provider, on loopback: it serves `set` and counts the fetches.
+  let set = { keys: [jwk(k1, "k1")] };
+  let fetches = 0;
+  const provider = http.createServer((req, res) => {
+    fetches++;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(set));
+  });
+  let server;
+  before(async () => {
+    await new Promise((resolve) => provider.listen(0, "127.0.0.1", resolve));
+    server = await startChat(["--jwks", `http://127.0.0.1:${provider.address().port}/jwks.json`]);
+  });
+  after(async () => {
+    await server?.stop();
+    await new Promise((resolve) => provider.close(resolve));
+  });
+  afterEach(() => closeAllClients());
+
+  test("the key set is fetched at start", async () => {
+    assert.equal(fetches, 1);
+    const s = await openUser(server, { token: token({ sub: "by-k1" }, "ES256", k1.privateKey, { kid: "k1" }) });
+    assert.equal(await userOf(s), "by-k1");
+  });
+
+  test("a rotated key is fetched when a token names it; a made-up kid right after fetches nothing more", async () => {
+    set = { keys: [jwk(k1, "k1"), jwk(k2, "k2")] };
+    const s = await openUser(server, { token: token({ sub: "by-k2" }, "ES256", k2.privateKey, { kid: "k2" }) });
+    assert.equal(await userOf(s), "by-k2");
+    assert.equal(fetches, 2, "one fetch for the new kid");
+    await refusedWith(server, token({ sub: "x" }, "ES256", other.privateKey, { kid: "k9" }), "invalid_token", "kid k9");
+    assert.equal(fetches, 2, "at most one fetch per 30 s");
+  });
+
+  test("a node whose key set cannot be fetched does not start", async () => {
+    const closed = http.createServer();
+    await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = closed.address().port;
+    await new Promise((resolve) => closed.close(resolve));
+    const res = await runToExit(["--port", "0", "--data-dir", dir, "--jwks", `http://127.0.0.1:${port}/jwks.json`], 10000);
+    assert.equal(res.code, 1, res.output);
+    assert.match(res.output, /--jwks http:\/\/127\.0\.0\.1:\d+\/jwks\.json: connecting/);
   });
 });
 
