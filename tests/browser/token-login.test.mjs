@@ -6,12 +6,12 @@
 // Every wait is bounded (WAIT) and waits for something visible on the page, never for time.
 
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { signJwt } from "../lib/jwt.mjs";
 import { startServerProcess } from "../lib/server-process.mjs";
 import { WAIT, artifacts, joinRoom, launchChromium, send, shot } from "./browser-harness.mjs";
 
@@ -20,11 +20,7 @@ const testsDir = path.resolve(here, "..");
 const TEST_TIMEOUT = 60000;
 const SECRET = "page-secret";
 
-const b64url = (s) => Buffer.from(s).toString("base64url");
-function jwt(claims) {
-  const input = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64url(JSON.stringify(claims))}`;
-  return `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
-}
+const jwt = (claims) => signJwt(claims, "HS256", SECRET);
 const now = () => Math.floor(Date.now() / 1000);
 
 let server;

@@ -4,12 +4,13 @@
 // provider makes them.
 
 import assert from "node:assert/strict";
-import { createHmac, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
+import { signJwt } from "../lib/jwt.mjs";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -44,18 +45,8 @@ const ed = generateKeyPairSync("ed25519");
 const other = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const pem = (pair) => pair.publicKey.export({ type: "spki", format: "pem" });
 
-// A JWS compact token signed as RFC 7518 says for `alg`.
-function token(claims, alg, key, header = {}) {
-  const input = `${b64url(JSON.stringify({ alg, typ: "JWT", ...header }))}.${b64url(JSON.stringify(claims))}`;
-  let sig;
-  if (alg.startsWith("HS")) sig = createHmac(`sha${alg.slice(2)}`, key).update(input).digest();
-  else if (alg === "EdDSA") sig = cryptoSign(null, Buffer.from(input), key);
-  else if (alg.startsWith("ES")) sig = cryptoSign(`sha${alg.slice(2)}`, Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
-  else if (alg.startsWith("PS"))
-    sig = cryptoSign(`sha${alg.slice(2)}`, Buffer.from(input), { key, padding: 6, saltLength: Number(alg.slice(2)) / 8 });
-  else sig = cryptoSign(`sha${alg.slice(2)}`, Buffer.from(input), key);
-  return `${input}.${b64url(sig)}`;
-}
+// A JWS compact token signed as RFC 7518 says for `alg`, with extra header fields.
+const token = (claims, alg, key, header = {}) => signJwt(claims, alg, key, { header: { alg, typ: "JWT", ...header } });
 
 function assertRefused(err, code, what) {
   assert.equal(err.message, "unauthorized", `${what}: ${JSON.stringify(err)}`);

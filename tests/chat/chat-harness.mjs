@@ -1,9 +1,10 @@
 // Shared helpers for the black-box chat tests: the `switchboard` binary against the contract of
 // docs/user-guide.md (chat events on "/", identity, the HTTP server API, /admin stats).
 //
-// - startChat(args, {dataDir, port}): spawns switchboard on 127.0.0.1, port 0 unless one is given
-//   (a restart on the same port), a fresh data folder (mkdtemp) unless one is given; returns the
-//   server of startServerProcess() plus dataDir; stop() removes a folder it created.
+// - startChat(args, {dataDir, port, descriptorLimit}): spawns switchboard on 127.0.0.1, port 0
+//   unless one is given (a restart on the same port), a fresh data folder (mkdtemp) unless one is
+//   given, under `ulimit -n descriptorLimit` when set; returns the server of startServerProcess()
+//   plus dataDir; stop() removes a folder it created.
 // - withChat(args, options): one server for a describe block (or a file): started before its
 //   tests, its clients closed and the server stopped after them.
 // - connectUser(server, auth, opts) / openUser(): official socket.io-client sockets whose received
@@ -19,7 +20,6 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -28,6 +28,7 @@ import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import { EventLog } from "../lib/event-log.mjs";
+import { b64url, signJwt } from "../lib/jwt.mjs";
 import { http as sharedHttp, startServerProcess, withTimeout } from "../lib/server-process.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,14 +53,19 @@ export function freshDataDir() {
   return mkdtempSync(path.join(os.tmpdir(), "switchboard-chat-"));
 }
 
-export async function startChat(extraArgs = [], { dataDir, env, port = 0 } = {}) {
+export async function startChat(extraArgs = [], { dataDir, env, port = 0, descriptorLimit } = {}) {
   const ownDir = !dataDir;
   const dir = dataDir ?? freshDataDir();
+  // Under `ulimit -n descriptorLimit`: bash execs the binary, so the pid is still the server's.
+  const launch = descriptorLimit
+    ? { binary: "/bin/bash", prefix: ["-c", `ulimit -n ${descriptorLimit} && exec "$0" "$@"`, serverBinary()] }
+    : { binary: serverBinary(), prefix: [] };
   let server;
   try {
     server = await startServerProcess({
-      binary: serverBinary(),
+      binary: launch.binary,
       args: [
+        ...launch.prefix,
         "--host", "127.0.0.1", "--port", String(port), "--data-dir", dir,
         ...(extraArgs.includes("--log-level") ? [] : ["--log-level", "warn"]),
         // Tests stop servers all the time: at once, unless a test is about the drain itself.
@@ -408,20 +414,12 @@ function parseResponse(buf) {
 // JWT
 // ---------------------------------------------------------------------------
 
-export function b64url(input) {
-  return Buffer.from(input).toString("base64url");
-}
+export { b64url };
 
-// Signs a JWT: header {alg, typ:"JWT"}; alg "HS256" (default), "HS512", or "none" (no signature).
-// A string payload is taken as the raw payload text (e.g. not JSON).
+// An HMAC-signed JWT (lib/jwt.mjs): alg "HS256" (default), "HS384", "HS512", or "none" (no
+// signature). A string payload is taken as the raw payload text (e.g. not JSON).
 export function jwt(payload, secret, { alg = "HS256", header } = {}) {
-  const h = b64url(JSON.stringify(header ?? { alg, typ: "JWT" }));
-  const p = b64url(typeof payload === "string" ? payload : JSON.stringify(payload));
-  const input = `${h}.${p}`;
-  if (alg === "none") return `${input}.`;
-  const hash = { HS256: "sha256", HS384: "sha384", HS512: "sha512" }[alg];
-  const sig = createHmac(hash, secret).update(input).digest("base64url");
-  return `${input}.${sig}`;
+  return signJwt(payload, alg, secret, { header });
 }
 
 export function nowSeconds() {

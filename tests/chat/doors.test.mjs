@@ -25,7 +25,6 @@ import os from "node:os";
 import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { startServerProcess } from "../lib/server-process.mjs";
 import {
   TEST_TIMEOUT,
   WAIT,
@@ -40,7 +39,6 @@ import {
   openUser,
   rawHttp,
   runToExit,
-  serverBinary,
   startChat,
   uniqueRoom,
   withChat,
@@ -199,35 +197,6 @@ async function silentConnections(server, n, localAddress) {
   };
 }
 
-// Starts the server under `ulimit -n nofile` (bash execs the binary, so the pid is the server's).
-async function startWithDescriptorLimit(nofile, args) {
-  const dir = freshDataDir();
-  try {
-    const server = await startServerProcess({
-      binary: "/bin/bash",
-      args: [
-        "-c",
-        `ulimit -n ${nofile} && exec "$0" "$@"`,
-        serverBinary(),
-        "--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--log-level", "warn", "--drain-time", "0",
-        ...args,
-      ],
-      envName: "SWITCHBOARD_BINARY",
-    });
-    const stop = server.stop.bind(server);
-    server.stop = async () => {
-      try {
-        return await stop();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    };
-    return server;
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-}
 
 function manyKeys(n, value = (i) => i) {
   const obj = {};
@@ -312,7 +281,7 @@ describe("2. silent connections cannot take every descriptor (ulimit -n 256)", {
   });
 
   test("--max-waiting-per-address 50: of 300 silent connections from 127.0.0.2, the server closes ≥ 250 at once; 127.0.0.1 still connects and joins", async () => {
-    server = await startWithDescriptorLimit(256, ["--max-waiting-per-address", "50"]);
+    server = await startChat(["--max-waiting-per-address", "50"], { descriptorLimit: 256 });
     conns = await silentConnections(server, 300, "127.0.0.2");
     await conns.untilClosed(250, WAIT * 2);
     const ada = await openUser(server, "ada");
@@ -324,7 +293,7 @@ describe("2. silent connections cannot take every descriptor (ulimit -n 256)", {
   });
 
   test("--max-connections 100 --max-waiting-per-address 0: of 150 silent connections at most 100 stay open; /healthz answers once they are closed", async () => {
-    server = await startWithDescriptorLimit(256, ["--max-connections", "100", "--max-waiting-per-address", "0"]);
+    server = await startChat(["--max-connections", "100", "--max-waiting-per-address", "0"], { descriptorLimit: 256 });
     conns = await silentConnections(server, 150, "127.0.0.2");
     await conns.untilClosed(50, WAIT * 2);
     const open = conns.sockets.filter((s) => !s.destroyed).length;
