@@ -6,6 +6,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace switchboard::http {
@@ -31,6 +32,21 @@ std::optional<std::string_view> framing_problem(const request& req) {
   if (req.count(field::transfer_encoding) > 1 || req.count(field::content_length) > 0)
     return "a request may not carry both Transfer-Encoding and Content-Length";
   return std::nullopt;
+}
+
+tcp::endpoint client_of(const request& req, const tcp::endpoint& peer, const limits& lim) {
+  if (lim.trusted_proxies.empty()) return peer;
+  if (std::find(lim.trusted_proxies.begin(), lim.trusted_proxies.end(), peer.address()) == lim.trusted_proxies.end())
+    return peer;
+  const auto it = req.find("x-forwarded-for");
+  if (it == req.end()) return peer;
+  std::string_view hops = it->value();
+  auto last = hops.substr(hops.rfind(',') == std::string_view::npos ? 0 : hops.rfind(',') + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(last, ec);
+  return ec ? peer : tcp::endpoint(address, 0);
 }
 
 tcp protocol_of(const tcp_socket& socket) {
@@ -96,7 +112,8 @@ void connection::on_request(beast::error_code ec) {
   if (auto bad = framing_problem(parser_->get())) return fail_request(status::bad_request, *bad);
   stream_.expires_never();
   keep_alive_ = parser_->get().keep_alive();
-  pending_ = std::make_shared<exchange>(shared_from_this(), parser_->release(), worker_, remote_, secure_);
+  const auto client = client_of(parser_->get(), remote_, limits_);
+  pending_ = std::make_shared<exchange>(shared_from_this(), parser_->release(), worker_, client, secure_);
   parser_.reset();
   auto ex = pending_;
   handler_(ex);

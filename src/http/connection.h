@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 
 namespace switchboard::http {
 
@@ -22,7 +23,15 @@ struct limits {
   // Connections one client address may hold while they wait for a request (connection_gate.h);
   // 0: no limit.
   size_t max_waiting_per_address = 0;
+  // Proxies whose X-Forwarded-For is believed: a request from one of them is taken to come from
+  // the address the proxy appended last (its own client), for every per-address limit and for
+  // socket.handshake.address. Empty: the peer address is the client's.
+  std::vector<boost::asio::ip::address> trusted_proxies;
 };
+
+// The client a request is from: the peer, or, when the peer is a trusted proxy, the last address
+// of its X-Forwarded-For (the one that proxy appended; earlier ones are the client's say-so).
+tcp::endpoint client_of(const request& req, const tcp::endpoint& peer, const limits& lim);
 
 // Why a parsed request's framing cannot be trusted (a Transfer-Encoding other than chunked, or
 // both Transfer-Encoding and Content-Length), or nullopt.

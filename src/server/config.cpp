@@ -8,6 +8,7 @@
 #include "server/config_file.h"
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -194,6 +195,17 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->envname(env("JWKS"));
   app.add_option("--jwt-issuer", c.jwt_issuer, "a token's iss must be this")->envname(env("JWT_ISSUER"));
   app.add_option("--jwt-audience", c.jwt_audience, "a token's aud must contain this")->envname(env("JWT_AUDIENCE"));
+  app.add_option("--trusted-proxy", c.trusted_proxies,
+                 "address of a proxy (nginx) whose X-Forwarded-For names the client: per-address limits and "
+                 "socket.handshake.address then use that client; repeatable")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            boost::system::error_code ec;
+            boost::asio::ip::make_address(v, ec);
+            return ec ? "not an IP address" : "";
+          },
+          "ADDRESS"))
+      ->envname(env("TRUSTED_PROXY"));
   app.add_option("--cors-origin", c.cors_origins,
                  "allowed CORS origin, repeatable; * allows any; a list also limits WebSocket upgrades")
       ->envname(env("CORS_ORIGIN"));

@@ -33,6 +33,8 @@ struct config {
   std::shared_ptr<const access::jwt_policy> jwt;
   access::room_rules room_rules;  // [[rooms]] of the config file
   std::vector<std::string> cors_origins;
+  // Proxies whose X-Forwarded-For names the client (--trusted-proxy, repeatable).
+  std::vector<std::string> trusted_proxies;
   size_t max_payload = 1'000'000;
   // A connection's send queue: past this many bytes the client is disconnected as too slow;
   // past an eighth of it, volatile packets are dropped.

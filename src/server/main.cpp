@@ -27,6 +27,7 @@
 #include "storage/redis_history.h"
 #include "storage/sqlite_history.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <sys/resource.h>
@@ -178,6 +179,7 @@ int main(int argc, char** argv) {
   http::limits limits;
   limits.max_body_bytes = cfg.max_payload;
   limits.max_waiting_per_address = cfg.max_waiting_per_address;
+  for (const auto& a : cfg.trusted_proxies) limits.trusted_proxies.push_back(boost::asio::ip::make_address(a));
   const http::request_handler route = [&](http::exchange_ptr ex) {
     const auto target = ex->req().target();
     const auto raw_path = target.substr(0, target.find('?'));

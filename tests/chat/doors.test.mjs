@@ -686,3 +686,22 @@ describe("9b. --api-key k: the key alone decides", { timeout: TEST_TIMEOUT }, ()
     assert.equal(proxied.status, 200, proxied.text);
   });
 });
+
+describe("9c. --trusted-proxy: behind a proxy, limits are per real client", { timeout: TEST_TIMEOUT }, () => {
+  const args = ["--api-key", "k", "--auth-failure-limit", "2"];
+  const trusting = withChat([...args, "--trusted-proxy", "127.0.0.1"]);
+  const plain = withChat(args);
+  const guess = (server, client) =>
+    api(server, "/api/rooms", { headers: { authorization: "Bearer wrong", "x-forwarded-for": `6.6.6.6, ${client}` } });
+
+  test("a trusted proxy's clients have a failure budget each; the proxy's own left part is not believed", async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await guess(trusting, "198.51.100.1")).status, 401);
+    assert.equal((await guess(trusting, "198.51.100.1")).status, 429, "that client is over its limit");
+    assert.equal((await guess(trusting, "198.51.100.2")).status, 401, "another client is not");
+  });
+
+  test("without --trusted-proxy the header is not believed: every request counts for the peer", async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await guess(plain, `198.51.100.${10 + i}`)).status, 401);
+    assert.equal((await guess(plain, "198.51.100.20")).status, 429, "the peer is over its limit");
+  });
+});
