@@ -57,10 +57,12 @@ token_status check_signature(const json& header, std::string_view signing_input,
   const auto* alg = string_claim(header, "alg");
   if (!alg) return token_status::invalid;
   const auto* kid = string_claim(header, "kid");
+  // A key without a kid may verify any token; only a key of that very kid makes the kid known
+  // (else a key set fetched from a URL is worth fetching again).
   bool kid_known = false;
   for (const auto& key : policy.keys) {
     if (kid && !key.kid().empty() && key.kid() != *kid) continue;
-    kid_known = true;
+    kid_known = kid_known || (kid && key.kid() == *kid);
     if (key.allows(*alg) && key.verify(*alg, signing_input, signature)) return token_status::ok;
   }
   return kid && !kid_known ? token_status::unknown_key : token_status::invalid;

@@ -265,6 +265,11 @@ TEST(Jwt, JwkKeysAreFoundByKid) {
   EXPECT_EQ(verify_jwt(signed_by(k.ed25519, "EdDSA", {{"sub", "u"}}, "d1"), p, 1).status, token_status::ok);
   EXPECT_EQ(verify_jwt(signed_by(k.rsa, "RS256", {{"sub", "u"}}), p, 1).status, token_status::ok);  // no kid
   EXPECT_EQ(verify_jwt(signed_by(k.rsa, "RS256", {{"sub", "u"}}, "r2"), p, 1).status, token_status::unknown_key);
+  // A key without a kid (a secret beside the set) does not make every kid known.
+  jwt_policy with_secret = p;
+  with_secret.keys.push_back(jwt_key::hmac("s3cret"));
+  EXPECT_EQ(verify_jwt(signed_by(k.rsa, "RS256", {{"sub", "u"}}, "r2"), with_secret, 1).status,
+            token_status::unknown_key);
   // A key's alg restricts it.
   json only_rs = rsa;
   only_rs["alg"] = "RS256";

@@ -33,9 +33,9 @@ enum class counter : uint8_t {
   cluster_bad_messages,        // messages on cluster channels that could not be used (dropped)
   recovered_sockets,           // sockets recovered after a reconnection (id, rooms, data)
   recovered_packets,           // missed broadcasts sent to recovered sockets
-  connections_refused,         // handshakes refused by an admission limit (count or rate)
+  connections_refused,         // connections and handshakes refused by an admission limit (count or rate)
   namespaces_refused,          // namespace CONNECTs refused by the per-client namespace limit
-  joins_refused,               // room joins refused by the per-socket room limit
+  joins_refused,               // room joins refused by the per-socket room limit or max-members
   caught_up_broadcasts,        // recoverable broadcasts a node read from the stream after its Redis link came back
   cluster_broadcasts_dropped,  // recoverable broadcasts given up on: Redis away too long, or refusing them
   count_

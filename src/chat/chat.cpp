@@ -113,8 +113,10 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next, bool 
   };
   const std::string address(s.handshake_data().info->address());
   // A token is a credential: an address that presented too many bad ones waits, right or wrong.
-  if (options_.jwt && options_.auth_failures && options_.auth_failures->wait(address) > 0)
+  if (options_.jwt && options_.auth_failures && options_.auth_failures->wait(address) > 0) {
+    metrics::add(metrics::counter::rate_limited);
     return refuse_connect("rate_limited", "too many refused tokens from this address; retry later");
+  }
   const auto policy = options_.jwt ? options_.jwt->current() : nullptr;
   auto r = access::identify(s.handshake_data().auth(), policy.get(), now_seconds());
   if (r.unknown_key && !fetched_keys && options_.jwt->fetches()) {
@@ -134,7 +136,8 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next, bool 
     return refuse_connect("unauthorized", "this session belongs to another user");
   if (!data.is_object()) data = json::object();
   data["user"] = r.who.user;
-  // The display name only where it is not the user id (open mode): every idle socket keeps its data.
+  // The display name only where it differs from the user id (a token's name claim): every idle
+  // socket keeps its data, and in open mode the two are one.
   if (r.who.name != r.who.user) data["name"] = r.who.name;
   s.set_data(data);
   auto st = std::make_shared<socket_state>(options_.rate, options_.event_rate);
@@ -292,6 +295,8 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
 void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack) {
   std::string room;
   if (auto bad = read_typing(args, room)) return refuse(s, ack, *bad);
+  if (options_.rooms.for_room(room).send == access::send_rule::nobody)
+    return refuse(s, ack, "forbidden", "this room is read-only: only the server publishes to it");
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before typing in it");
   if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   s.to(room).volatile_().emit("typing", json{{"room", room}, {"user", user_of(s)}});
@@ -317,6 +322,8 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
                           const json& args, ack_fn ack) {
   std::string room;
   if (auto bad = read_relayed(event, args, room)) return refuse(s, ack, *bad);
+  if (options_.rooms.for_room(room).send == access::send_rule::nobody)
+    return refuse(s, ack, "forbidden", "this room is read-only: only the server publishes to it");
   if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before using " + event);
   if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   auto id = random_id();

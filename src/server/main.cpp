@@ -50,8 +50,14 @@ std::string health_json(const server::config& c, std::chrono::steady_clock::time
   return json{{"status", draining ? "draining" : "ok"}, {"node", c.node_id}, {"uptime_s", up}, {"redis", redis}}.dump();
 }
 
-// Descriptors kept back from connections: the listener, Redis, SQLite, the event loops' own.
-constexpr size_t reserved_descriptors = 128;
+// Descriptors kept back from connections: the listener, Redis, SQLite, the event loops' own, and
+// the headroom below.
+constexpr size_t reserved_descriptors = 192;
+// Past --max-connections a few more connections are let in, so that a handshake at the limit gets
+// its 503 with Retry-After (server/admission.h) and a session's WebSocket upgrade its connection,
+// rather than a connection closed unanswered; a flood of connections that send nothing is still
+// closed at once.
+constexpr size_t answer_headroom = 64;
 
 // --max-connections auto: what the descriptor limit leaves, so that accepting never runs out of
 // descriptors while the node has clients to serve.
@@ -235,7 +241,7 @@ int main(int argc, char** argv) {
   // Connections that have not sent a request yet count against the limit too: a client that
   // opens connections and sends nothing must not use up the descriptors.
   listener.refuse_when([&io, max_connections](size_t waiting) {
-    return max_connections > 0 && io.engine().session_count() + waiting >= max_connections;
+    return max_connections > 0 && io.engine().session_count() + waiting >= max_connections + answer_headroom;
   });
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()

@@ -294,6 +294,7 @@ describe("room rules ([[rooms]] in the config file)", { timeout: TEST_TIMEOUT },
     const ada = await user("ada");
     assert.equal((await join(ada, "news")).ok, true);
     assertRefusal(await ack(ada, "message", { room: "news", text: "hi" }), "forbidden", "send to news");
+    assertRefusal(await ack(ada, "typing", { room: "news" }), "forbidden", "typing in news");
     const res = await api(server, "/api/publish", { json: { room: "news", event: "headline", data: "from the API" } });
     assert.equal(res.status, 200, res.text);
     const ev = await ada.log.take((e) => e.event === "headline", WAIT, "the API's headline");
