@@ -11,6 +11,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -132,6 +133,20 @@ bool repeatable(const CLI::Option* opt) { return opt->get_items_expected_max() >
 bool given_on(const std::vector<std::string>& args, const std::string& flag) {
   return std::any_of(args.begin(), args.end(),
                      [&](const std::string& a) { return a == flag || a.starts_with(flag + "="); });
+}
+
+// The flag of the file that a CLI11 error message names ("--port: …", "… --port = abc"), if any.
+const config_flag* named_in(std::string_view message, const std::vector<config_flag>& flags) {
+  for (const auto& f : flags) {
+    const std::string flag = "--" + f.name;
+    for (auto at = message.find(flag); at != std::string_view::npos; at = message.find(flag, at + 1)) {
+      const size_t end = at + flag.size();
+      const bool whole =
+          end == message.size() || !(std::isalnum(static_cast<unsigned char>(message[end])) || message[end] == '-');
+      if (whole) return &f;
+    }
+  }
+  return nullptr;
 }
 
 // --config FILE from the command line or SWITCHBOARD_CONFIG, or "".
@@ -353,6 +368,7 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
     }
     for (const auto& item : split_list(value)) args.push_back(flag + "=" + item);
   }
+  std::vector<config_flag> from_file;  // the file's flags that took effect
   if (const auto path = config_path(given); !path.empty()) {
     std::string error;
     const auto file = read_config_file(
@@ -368,8 +384,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       return std::nullopt;
     }
     const std::vector<std::string> before_file(args.begin(), args.end());
-    for (const auto& [key, value] : file->flags) {
-      if (!given_on(before_file, "--" + key)) args.push_back("--" + key + "=" + value);
+    for (const auto& f : file->flags) {
+      if (given_on(before_file, "--" + f.name)) continue;
+      args.push_back("--" + f.name + "=" + f.value);
+      from_file.push_back(f);
     }
     c.room_rules = access::room_rules(file->rooms);
   }
@@ -377,6 +395,12 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
+    // A bad value from the file: say where it is.
+    if (const auto* f = named_in(e.what(), from_file)) {
+      std::cerr << f->where << ": " << f->name << ": " << e.what() << "\n";
+      exit_code = 2;
+      return std::nullopt;
+    }
     exit_code = app.exit(e) == 0 ? 0 : 2;
     return std::nullopt;
   }

@@ -132,7 +132,7 @@ std::optional<config_file> read_config_file(const std::string& path,
           error = where(path, item.source()) + name + ": each entry must be a string or a number";
           return std::nullopt;
         }
-        out.flags.emplace_back(name, *text);
+        out.flags.push_back({name, *text, path + ":" + std::to_string(item.source().begin.line)});
       }
       continue;
     }
@@ -141,7 +141,7 @@ std::optional<config_file> read_config_file(const std::string& path,
       error = where(path, key.source()) + name + " must be a string, a number or true/false";
       return std::nullopt;
     }
-    out.flags.emplace_back(name, *text);
+    out.flags.push_back({name, *text, path + ":" + std::to_string(value.source().begin.line)});
   }
   return out;
 }

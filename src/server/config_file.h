@@ -12,8 +12,14 @@
 
 namespace switchboard::server {
 
+struct config_flag {
+  std::string name;  // the flag's name, without "--"
+  std::string value;
+  std::string where;  // "FILE:LINE", for a message about the value
+};
+
 struct config_file {
-  std::vector<std::pair<std::string, std::string>> flags;  // (flag name, value), in file order
+  std::vector<config_flag> flags;  // in file order
   std::vector<access::room_rule> rooms;
 };
 
