@@ -1,6 +1,6 @@
 // Fuzzes server::parse_config (server/config.cpp): the TOML config file of `--config`, or a
 // command line. Whatever it is given, it returns a configuration whose values are in range, or an
-// exit code; it never throws.
+// exit code; it never throws. Its [[rooms]] rules are valid ones.
 //
 // Input: byte 0 even: the rest is a config file (written to a temporary file); odd: the rest is the
 // command line, arguments separated by NUL bytes.
@@ -49,6 +49,11 @@ void parse(std::vector<std::string> args) {
   check(c->storage == "sqlite" || c->storage == "redis" || c->storage == "memory");
   check(c->redis_mode == "classic" || c->redis_mode == "sharded");
   check(!c->node_id.empty() && !c->data_dir.empty());
+  // [[rooms]] rules that start a server: valid patterns, and no join hook (there is none).
+  for (const auto& r : c->room_rules.rules()) {
+    check(switchboard::access::valid_room_pattern(r.match));
+    check(r.join != switchboard::access::join_rule::hook);
+  }
 }
 
 }  // namespace
