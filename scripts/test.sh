@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 JOBS="${JOBS:-$(nproc)}"
+# Every clone of the repository (CI builds a fresh one) shares the compiler cache: object files
+# do not depend on the folder they were built in, only their debug info names it.
+export CCACHE_NOHASHDIR=true
 
 bash scripts/install-deps.sh --test
 
