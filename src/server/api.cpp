@@ -56,13 +56,17 @@ bool api::refused_by_gate(const http::exchange_ptr& ex) {
     return it == req.end() ? std::string_view{} : std::string_view(it->value());
   });
   if (!refusal) return false;
-  auto res = http::make_response(req, refusal->status, "application/json",
-                                 to_json(json{{"error", refusal->error}, {"message", refusal->message}}));
-  res.set(http::field::cache_control, "no-store");
-  if (refusal->retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(refusal->retry_after_seconds));
-  if (refusal->status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer");
-  io_.engine().respond(*ex, std::move(res));
+  refuse(ex, *refusal);
   return true;
+}
+
+void api::refuse(const http::exchange_ptr& ex, const gate_refusal& r) const {
+  auto res = http::make_response(ex->req(), r.status, "application/json",
+                                 to_json(json{{"error", r.error}, {"message", r.message}}));
+  res.set(http::field::cache_control, "no-store");
+  if (r.retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_seconds));
+  if (r.status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  io_.engine().respond(*ex, std::move(res));
 }
 
 void api::answer(const http::exchange_ptr& ex, http::status code, const json& body) const {
@@ -80,11 +84,8 @@ bool api::over_rate_limit(const http::exchange_ptr& ex) {
   const double wait = rate_.take(ex->remote().address().to_string());
   if (wait == 0) return false;
   metrics::add(metrics::counter::rate_limited);
-  auto res = http::make_response(
-      ex->req(), http::status::too_many_requests, "application/json",
-      to_json(json{{"error", "rate_limited"}, {"message", "too many API requests from this address; retry later"}}));
-  res.set(http::field::retry_after, std::to_string(retry_after_seconds(wait)));
-  io_.engine().respond(*ex, std::move(res));
+  refuse(ex, {http::status::too_many_requests, "rate_limited", "too many API requests from this address; retry later",
+              retry_after_seconds(wait)});
   return true;
 }
 

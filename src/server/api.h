@@ -34,6 +34,8 @@ class api {
   bool over_rate_limit(const http::exchange_ptr& ex);
   // Answers 401 or 429 unless the caller may use the API.
   bool refused_by_gate(const http::exchange_ptr& ex);
+  // A refusal as JSON {error, message}, with Retry-After and WWW-Authenticate where they belong.
+  void refuse(const http::exchange_ptr& ex, const gate_refusal& r) const;
   void answer(const http::exchange_ptr& ex, http::status code, const json& body) const;
   void fail(const http::exchange_ptr& ex, http::status code, std::string_view error, std::string_view message) const;
 

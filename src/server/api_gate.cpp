@@ -34,6 +34,15 @@ bool is_loopback_origin(std::string_view origin) {
   return is_loopback_host(origin.substr(scheme + 3));
 }
 
+// The refusal of an address over its failure limit; counts nothing.
+std::optional<gate_refusal> over_failure_limit(shared_rate_limiter& failures, const std::string& address) {
+  const double wait = failures.wait(address);
+  if (wait == 0) return std::nullopt;
+  metrics::add(metrics::counter::rate_limited);
+  return gate_refusal{http::status::too_many_requests, "rate_limited",
+                      "too many refused credentials from this address; retry later", retry_after_seconds(wait)};
+}
+
 }  // namespace
 
 bool is_local_request(std::string_view address, const api_gate::header_fn& header) {
@@ -43,16 +52,6 @@ bool is_local_request(std::string_view address, const api_gate::header_fn& heade
   const auto origin = header("origin");
   return origin.empty() || is_loopback_origin(origin);
 }
-
-std::optional<gate_refusal> over_failure_limit(shared_rate_limiter& failures, const std::string& address) {
-  const double wait = failures.wait(address);
-  if (wait == 0) return std::nullopt;
-  metrics::add(metrics::counter::rate_limited);
-  return gate_refusal{http::status::too_many_requests, "rate_limited",
-                      "too many refused credentials from this address; retry later", retry_after_seconds(wait)};
-}
-
-void count_failure(shared_rate_limiter& failures, const std::string& address) { failures.take(address); }
 
 std::optional<gate_refusal> api_gate::check(std::string_view address, std::string_view presented,
                                             const header_fn& header) const {
@@ -65,7 +64,7 @@ std::optional<gate_refusal> api_gate::check(std::string_view address, std::strin
   const std::string who(address);
   if (auto limited = over_failure_limit(failures_, who)) return limited;
   if (secrets_equal(presented, key_)) return std::nullopt;
-  count_failure(failures_, who);
+  failures_.take(who);
   return gate_refusal{http::status::unauthorized, "unauthorized",
                       presented.empty() ? "send Authorization: Bearer KEY with the server's --api-key"
                                         : "the API key is not the server's --api-key"};

@@ -50,9 +50,4 @@ bool is_loopback_address(std::string_view address);
 // address, with or without a port.
 bool is_loopback_host(std::string_view host);
 
-// The refusal of a limited address, if it is over its failure limit; else counts nothing.
-std::optional<gate_refusal> over_failure_limit(shared_rate_limiter& failures, const std::string& address);
-// Counts one refused credential of `address`.
-void count_failure(shared_rate_limiter& failures, const std::string& address);
-
 }  // namespace switchboard::server
