@@ -209,10 +209,12 @@
     if (entry.user === name) li.classList.add("mine");
     const grouped = prev && !prev.system && prev.user === entry.user && entry.ts - prev.ts < 300000;
     if (grouped) li.classList.add("cont");
-    li.append(avatar(entry.user));
+    li.append(avatar(entry.name || entry.user));
     const body = el("div", "body");
     const head = el("div", "head");
-    head.append(el("span", "author", entry.user));
+    const author = el("span", "author", entry.name || entry.user);
+    if (entry.name && entry.name !== entry.user) author.title = entry.user; // the verified id
+    head.append(author);
     if (Number.isFinite(entry.ts)) {
       const time = el("time", "time", timeFmt.format(entry.ts));
       time.dateTime = new Date(entry.ts).toISOString();
@@ -431,11 +433,11 @@
       if (p.action === "join") {
         if (r.members.has(p.user)) return;
         r.members.add(p.user);
-        if (p.user !== name) push(p.room, { system: `${p.user} joined` }); // our own: we know
+        if (p.user !== name) push(p.room, { system: `${p.name || p.user} joined` }); // our own: we know
       } else if (p.action === "leave") {
         if (!r.members.delete(p.user)) return;
         stopTyping(p.room, p.user);
-        push(p.room, { system: `${p.user} left` });
+        push(p.room, { system: `${p.name || p.user} left` });
       }
       if (p.room === current) renderMembers();
     });

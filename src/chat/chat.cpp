@@ -38,6 +38,23 @@ bool in_room(const sio_socket& s, const std::string& room) {
 
 std::string user_of(const sio_socket& s) { return s.data().value("user", std::string{}); }
 
+// The display name; kept in the socket's data only where it differs from the user id.
+std::string name_of(const sio_socket& s) {
+  const auto& data = s.data();
+  if (const auto name = data.find("name"); name != data.end() && name->is_string()) return name->get<std::string>();
+  return user_of(s);
+}
+
+// The user's own room, which every socket of the user is in (the API emits to a user through it).
+std::string user_room(const std::string& user) { return std::string(access::user_room_prefix) + user; }
+
+// The rooms a socket joined itself: its user room is not one of them.
+size_t joined_by_request(const sio_socket& s) {
+  const auto& joined = s.joined_rooms();
+  return static_cast<size_t>(
+      std::count_if(joined.begin(), joined.end(), [](const std::string& r) { return !access::reserved_room(r); }));
+}
+
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -163,11 +180,12 @@ void chat_app::on_connection(sio_socket& s) {
   auto* st = s.context<socket_state>();
   if (!st) return;
   if (st->token && st->token->expires_at) close_when_token_expires(s, *st, *st->token->expires_at);
+  const auto user = user_of(s);
+  s.join(user_room(user));
   // A recovered socket is back in its rooms: its user is present there again.
   if (s.recovered()) {
-    const auto user = user_of(s);
     for (const auto& room : s.joined_rooms()) {
-      if (presence_.add(room, user)) presence_changed(room, user, true);
+      if (!access::reserved_room(room) && presence_.add(room, user)) presence_changed(room, user, name_of(s), true);
     }
   }
 }
@@ -180,7 +198,7 @@ void chat_app::on_join(sio_socket& s, socket_state& st, const json& args, ack_fn
   if (in_room(s, room)) return answer_join(room, std::move(ack));
   const auto& rule = options_.rooms.for_room(room);
   if (auto refused = join_refusal(st, rule, room)) return refuse(s, ack, *refused);
-  if (options_.max_rooms_per_socket > 0 && s.joined_rooms().size() >= options_.max_rooms_per_socket) {
+  if (options_.max_rooms_per_socket > 0 && joined_by_request(s) >= options_.max_rooms_per_socket) {
     metrics::add(metrics::counter::joins_refused);
     return refuse(
         s, ack, "too_many_rooms",
@@ -223,7 +241,7 @@ std::optional<refusal> chat_app::join_refusal(const socket_state& st, const acce
 void chat_app::enter(sio_socket& s, const std::string& room, ack_fn ack) {
   s.join(room);
   const auto user = user_of(s);
-  if (presence_.add(room, user)) presence_changed(room, user, true);
+  if (presence_.add(room, user)) presence_changed(room, user, name_of(s), true);
   answer_join(room, std::move(ack));
 }
 
@@ -256,7 +274,7 @@ void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
   if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
   s.leave(room);
   const auto user = user_of(s);
-  if (presence_.remove(room, user)) presence_changed(room, user, false);
+  if (presence_.remove(room, user)) presence_changed(room, user, name_of(s), false);
   if (ack) ack(json::array({json{{"ok", true}}}));
 }
 
@@ -265,12 +283,15 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
   if (auto bad = read_message(args, m)) return refuse(s, ack, *bad);
   if (options_.rooms.for_room(m.room).send == access::send_rule::nobody)
     return refuse(s, ack, "forbidden", "this room is read-only: only the server publishes to it");
-  if (m.room == s.id() || !in_room(s, m.room))
-    return refuse(s, ack, "not_in_room", "join the room before sending to it");
+  if (access::reserved_room(m.room)) return refuse(s, ack, "forbidden", "nobody sends to a user's room or a socket");
+  if (!in_room(s, m.room)) return refuse(s, ack, "not_in_room", "join the room before sending to it");
   if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
   if (!st.bucket.take(options_.rate))
     return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
-  storage::message msg{0, std::move(m.room), user_of(s), std::move(m.text), now_ms()};
+  const auto user = user_of(s);
+  auto name = name_of(s);
+  if (name == user) name.clear();  // stored only where it differs
+  storage::message msg{0, std::move(m.room), user, std::move(m.text), now_ms(), std::move(name)};
   history_.append(
       std::move(msg), this_worker(),
       [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,
@@ -297,7 +318,8 @@ void chat_app::on_typing(sio_socket& s, socket_state& st, const json& args, cons
   if (auto bad = read_typing(args, room)) return refuse(s, ack, *bad);
   if (options_.rooms.for_room(room).send == access::send_rule::nobody)
     return refuse(s, ack, "forbidden", "this room is read-only: only the server publishes to it");
-  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before typing in it");
+  if (access::reserved_room(room)) return refuse(s, ack, "forbidden", "nobody types in a user's room or a socket");
+  if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before typing in it");
   if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   s.to(room).volatile_().emit("typing", json{{"room", room}, {"user", user_of(s)}});
 }
@@ -324,7 +346,8 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   if (auto bad = read_relayed(event, args, room)) return refuse(s, ack, *bad);
   if (options_.rooms.for_room(room).send == access::send_rule::nobody)
     return refuse(s, ack, "forbidden", "this room is read-only: only the server publishes to it");
-  if (room == s.id() || !in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before using " + event);
+  if (access::reserved_room(room)) return refuse(s, ack, "forbidden", "nobody relays from a user's room or a socket");
+  if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before using " + event);
   if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   auto id = random_id();
   const json job{{"id", id},     {"event", event},  {"user", user_of(s)},
@@ -341,18 +364,20 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   });
 }
 
-void chat_app::presence_changed(const std::string& room, const std::string& user, bool present) {
-  directory_.changed(room, user, present, this_worker(), [this, room, user, present](bool announce) {
+void chat_app::presence_changed(const std::string& room, const std::string& user, const std::string& name,
+                                bool present) {
+  directory_.changed(room, user, present, this_worker(), [this, room, user, name, present](bool announce) {
     if (!announce) return;  // the user is still (or already) in the room through another node
     if (!options_.rooms.for_room(room).presence) return;
-    nsp_.to(room).emit("presence", json{{"room", room}, {"user", user}, {"action", present ? "join" : "leave"}});
+    nsp_.to(room).emit("presence",
+                       json{{"room", room}, {"user", user}, {"name", name}, {"action", present ? "join" : "leave"}});
   });
 }
 
 void chat_app::on_disconnect(sio_socket& s) {
   const auto user = user_of(s);
   for (const auto& room : s.joined_rooms()) {
-    if (presence_.remove(room, user)) presence_changed(room, user, false);
+    if (!access::reserved_room(room) && presence_.remove(room, user)) presence_changed(room, user, name_of(s), false);
   }
 }
 

@@ -72,7 +72,7 @@ class chat_app {
   void on_disconnect(sio_socket& s);
   // The user's first socket entered (or last left) the room on this node: a presence event,
   // once per cluster.
-  void presence_changed(const std::string& room, const std::string& user, bool present);
+  void presence_changed(const std::string& room, const std::string& user, const std::string& name, bool present);
   boost::asio::io_context& this_worker();
 
   socketio::server& io_;

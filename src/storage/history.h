@@ -22,12 +22,17 @@ struct message {
   std::string room;
   std::string user;
   std::string text;
-  int64_t ts = 0;  // ms since the Unix epoch
+  int64_t ts = 0;    // ms since the Unix epoch
+  std::string name;  // the display name; empty where it is the user id (open mode, most tokens)
 };
 
-// The message as clients and the API see it: {id, room, user, text, ts}.
+// The display name of the message's sender.
+inline const std::string& display_name(const message& m) { return m.name.empty() ? m.user : m.name; }
+
+// The message as clients and the API see it: {id, room, user, name, text, ts}.
 inline json to_json(const message& m) {
-  return json{{"id", m.id}, {"room", m.room}, {"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+  return json{{"id", m.id},     {"room", m.room}, {"user", m.user}, {"name", display_name(m)},
+              {"text", m.text}, {"ts", m.ts}};
 }
 
 struct history_query {

@@ -22,10 +22,10 @@ TEST(memory_history, ids_per_room_newest_first_and_bounded) {
   memory_history h(3);
   std::vector<uint64_t> ids;
   for (int i = 0; i < 5; ++i) {
-    h.append({0, "r", "u", std::to_string(i), 1}, ctx,
+    h.append({0, "r", "u", std::to_string(i), 1, {}}, ctx,
              [&](std::optional<message> m, std::string) { ids.push_back(m->id); });
   }
-  h.append({0, "other", "u", "x", 1}, ctx, [&](std::optional<message> m, std::string) { ids.push_back(m->id); });
+  h.append({0, "other", "u", "x", 1, {}}, ctx, [&](std::optional<message> m, std::string) { ids.push_back(m->id); });
   ctx.run();
   EXPECT_EQ(ids, (std::vector<uint64_t>{1, 2, 3, 4, 5, 1}));
   const auto all = read_all(h, ctx, {"r", std::nullopt, 50});

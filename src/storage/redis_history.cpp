@@ -22,7 +22,7 @@ if n > keep then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - keep - 1) end
 return id
 )";
 
-// "<id>:<json of user, text, ts>" back into a message of `room`; false when it is not one.
+// "<id>:<json of user, name?, text, ts>" back into a message of `room`; false when it is not one.
 bool parse_entry(const std::string& entry, const std::string& room, message& out) {
   const auto colon = entry.find(':');
   if (colon == std::string::npos) return false;
@@ -34,8 +34,16 @@ bool parse_entry(const std::string& entry, const std::string& room, message& out
   if (!j.is_object() || !j.contains("user") || !j["user"].is_string() || !j.contains("text") ||
       !j["text"].is_string() || !j.contains("ts") || !j["ts"].is_number_integer())
     return false;
-  out = {id, room, j["user"].get<std::string>(), j["text"].get<std::string>(), j["ts"].get<int64_t>()};
+  out = {id, room, j["user"].get<std::string>(), j["text"].get<std::string>(), j["ts"].get<int64_t>(), {}};
+  if (const auto name = j.find("name"); name != j.end() && name->is_string()) out.name = name->get<std::string>();
   return true;
+}
+
+// The stored entry's JSON; `name` only where it differs from the user id.
+std::string entry_json(const message& m) {
+  json j{{"user", m.user}, {"text", m.text}, {"ts", m.ts}};
+  if (!m.name.empty()) j["name"] = m.name;
+  return switchboard::to_json(j);
 }
 
 }  // namespace
@@ -49,13 +57,8 @@ std::string redis_history::key(const std::string& room, const char* what) const 
 
 void redis_history::append(message m, boost::asio::io_context& reply_on, append_done done) {
   // Built before the call: the callback below takes `m` by move, and argument order is unspecified.
-  std::vector<std::string> argv{"EVAL",
-                                append_script,
-                                "2",
-                                key(m.room, "seq"),
-                                key(m.room, "history"),
-                                switchboard::to_json(json{{"user", m.user}, {"text", m.text}, {"ts", m.ts}}),
-                                std::to_string(per_room_)};
+  std::vector<std::string> argv{
+      "EVAL", append_script, "2", key(m.room, "seq"), key(m.room, "history"), entry_json(m), std::to_string(per_room_)};
   link_.command(
       std::move(argv), [&reply_on, m = std::move(m), done = std::move(done)](const cluster::redis_value& v) mutable {
         if (v.type != cluster::redis_value::kind::integer) {

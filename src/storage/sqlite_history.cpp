@@ -38,9 +38,14 @@ constexpr const char* schema = R"(
     user TEXT NOT NULL,
     text TEXT NOT NULL,
     ts INTEGER NOT NULL,
+    name TEXT,
     PRIMARY KEY (room, id)
   ) WITHOUT ROWID;
 )";
+
+// A history file written before messages kept the display name gets the column (NULL: the name
+// is the user id). Refused with "duplicate column" where it is already there.
+constexpr const char* add_name_column = "ALTER TABLE messages ADD COLUMN name TEXT";
 
 }  // namespace
 
@@ -58,7 +63,7 @@ sqlite_history::sqlite_history(const std::filesystem::path& dir) {
   // WAL lets a commit be one append to the log; NORMAL syncs the log at checkpoints, so a
   // committed message survives a crash of the process (not necessarily a power cut).
   if (!exec("PRAGMA journal_mode=WAL") || !exec("PRAGMA synchronous=NORMAL") || !exec("PRAGMA busy_timeout=2000") ||
-      !exec(schema)) {
+      !exec(schema) || !(exec(add_name_column) || has_name_column())) {
     const std::string why = sqlite3_errmsg(db_);
     sqlite3_close(db_);
     throw std::runtime_error("cannot use " + file + ": " + why);
@@ -139,7 +144,7 @@ std::optional<uint64_t> sqlite_history::next_id(const std::string& room) {
 void sqlite_history::commit(std::vector<append_job>& batch) {
   std::string error;
   if (!exec("BEGIN IMMEDIATE")) error = sqlite3_errmsg(db_);
-  statement insert(db_, "INSERT INTO messages (room, id, user, text, ts) VALUES (?1, ?2, ?3, ?4, ?5)");
+  statement insert(db_, "INSERT INTO messages (room, id, user, text, ts, name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (error.empty() && !insert.ok()) error = sqlite3_errmsg(db_);
   for (auto& job : batch) {
     if (!error.empty()) break;
@@ -155,6 +160,11 @@ void sqlite_history::commit(std::vector<append_job>& batch) {
     insert.bind(3, job.m.user);
     insert.bind(4, job.m.text);
     insert.bind(5, job.m.ts);
+    if (job.m.name.empty()) {
+      sqlite3_bind_null(insert.get(), 6);
+    } else {
+      insert.bind(6, job.m.name);
+    }
     if (sqlite3_step(insert.get()) != SQLITE_DONE) error = sqlite3_errmsg(db_);
   }
   if (error.empty() && !exec("COMMIT")) error = sqlite3_errmsg(db_);
@@ -172,8 +182,8 @@ void sqlite_history::commit(std::vector<append_job>& batch) {
 }
 
 void sqlite_history::answer(read_job& job) {
-  statement select(db_,
-                   "SELECT id, user, text, ts FROM messages WHERE room = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
+  statement select(
+      db_, "SELECT id, user, text, ts, name FROM messages WHERE room = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
   std::vector<message> out;
   bool ok = select.ok();
   if (ok) {
@@ -183,7 +193,7 @@ void sqlite_history::answer(read_job& job) {
     int rc;
     while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
       out.push_back({static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0)), job.q.room, select.text(1),
-                     select.text(2), sqlite3_column_int64(select.get(), 3)});
+                     select.text(2), sqlite3_column_int64(select.get(), 3), select.text(4)});
     }
     ok = rc == SQLITE_DONE;
   }
@@ -193,6 +203,11 @@ void sqlite_history::answer(read_job& job) {
   }
   boost::asio::post(*job.reply_on,
                     [done = std::move(job.done), ok, out = std::move(out)]() mutable { done(ok, std::move(out)); });
+}
+
+bool sqlite_history::has_name_column() {
+  statement column(db_, "SELECT 1 FROM pragma_table_info('messages') WHERE name = 'name'");
+  return column.ok() && sqlite3_step(column.get()) == SQLITE_ROW;
 }
 
 bool sqlite_history::exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }

@@ -43,6 +43,7 @@ class sqlite_history final : public history_store {
   void commit(std::vector<append_job>& batch);
   void answer(read_job& job);
   bool exec(const char* sql);
+  bool has_name_column();
   std::optional<uint64_t> next_id(const std::string& room);
 
   sqlite3* db_ = nullptr;

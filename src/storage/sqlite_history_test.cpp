@@ -1,6 +1,7 @@
 #include "storage/sqlite_history.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <boost/asio/executor_work_guard.hpp>
 
 #include <unistd.h>
@@ -33,10 +34,10 @@ class sqlite_history_test : public ::testing::Test {
     wait_until([&] { return done; });
   }
 
-  uint64_t append(history_store& h, const std::string& room, const std::string& text) {
+  uint64_t append(history_store& h, const std::string& room, const std::string& text, const std::string& name = {}) {
     bool done = false;
     uint64_t id = 0;
-    h.append({0, room, "ada", text, 1000}, ctx_, [&](std::optional<message> m, std::string error) {
+    h.append({0, room, "ada", text, 1000, name}, ctx_, [&](std::optional<message> m, std::string error) {
       EXPECT_TRUE(m) << error;
       if (m) id = m->id;
       done = true;
@@ -101,12 +102,43 @@ TEST_F(sqlite_history_test, survives_reopening_and_continues_ids) {
   EXPECT_EQ(append(h, "r", "after"), 3u);
 }
 
+TEST_F(sqlite_history_test, keeps_a_display_name_that_differs_from_the_user) {
+  sqlite_history h(dir_);
+  append(h, "r", "plain");
+  append(h, "r", "named", "Ada L.");
+  const auto all = read(h, {"r", std::nullopt, 50});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(display_name(all[0]), "Ada L.");
+  EXPECT_EQ(display_name(all[1]), "ada");
+  EXPECT_EQ(to_json(all[1])["name"], "ada");
+}
+
+// A file of a server that stored no names opens, keeps its messages and stores names from then on.
+TEST_F(sqlite_history_test, a_history_file_without_names_gets_the_column) {
+  fs::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "history.db").string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE messages (room TEXT NOT NULL, id INTEGER NOT NULL, user TEXT NOT NULL, "
+                         "text TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (room, id)) WITHOUT ROWID;"
+                         "INSERT INTO messages VALUES ('r', 1, 'bob', 'old', 5);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  sqlite_history h(dir_);
+  EXPECT_EQ(append(h, "r", "new", "Ada L."), 2u);
+  const auto all = read(h, {"r", std::nullopt, 50});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(display_name(all[0]), "Ada L.");
+  EXPECT_EQ(display_name(all[1]), "bob");
+}
+
 TEST_F(sqlite_history_test, a_burst_of_appends_is_committed_in_order) {
   sqlite_history h(dir_);
   size_t answered = 0;
   std::vector<uint64_t> ids;
   for (int i = 0; i < 500; ++i) {
-    h.append({0, "burst", "u", std::to_string(i), 1}, ctx_, [&](std::optional<message> m, std::string) {
+    h.append({0, "burst", "u", std::to_string(i), 1, {}}, ctx_, [&](std::optional<message> m, std::string) {
       ASSERT_TRUE(m);
       ids.push_back(m->id);
       ++answered;
@@ -121,7 +153,7 @@ TEST_F(sqlite_history_test, requests_after_close_fail_instead_of_hanging) {
   append(h, "r", "kept");
   h.close();
   bool done = false;
-  h.append({0, "r", "u", "late", 1}, ctx_, [&](std::optional<message> m, std::string error) {
+  h.append({0, "r", "u", "late", 1, {}}, ctx_, [&](std::optional<message> m, std::string error) {
     EXPECT_FALSE(m);
     EXPECT_FALSE(error.empty());
     done = true;

@@ -279,7 +279,8 @@ describe("room rules ([[rooms]] in the config file)", { timeout: TEST_TIMEOUT },
   );
   const server = withChat(["--config", config, "--jwt-secret", SECRET, "--rate-limit", "0", "--event-rate-limit", "0"]);
   afterEach(() => closeAllClients());
-  const user = (sub, claims = {}) => openUser(server, { token: token({ sub, ...claims }, "HS256", SECRET) }, {}, sub);
+  const user = (sub, claims = {}, opts = {}) =>
+    openUser(server, { token: token({ sub, ...claims }, "HS256", SECRET) }, opts, sub);
 
   test('join = "token": the rooms claim grants the rooms its patterns match, nothing else', async () => {
     const ada = await user("ada", { rooms: ["team-red", "team-ops-*"] });
@@ -340,6 +341,25 @@ describe("room rules ([[rooms]] in the config file)", { timeout: TEST_TIMEOUT },
   test('join = "nobody": refused forbidden', async () => {
     const ada = await user("ada");
     assertRefusal(await ack(ada, "join", "locked"), "forbidden", "locked");
+  });
+
+  test("every socket of a user is in its user: room, and nobody else: an emit to user:ada reaches ada's sockets only", async () => {
+    const ada1 = await user("ada");
+    const ada2 = await user("ada", {}, { transports: ["polling"] });
+    const mallory = await user("mallory");
+    const res = await api(server, "/api/publish", { json: { room: "user:ada", event: "note", data: "for ada" } });
+    assert.equal(res.status, 200, res.text);
+    for (const s of [ada1, ada2]) assert.deepEqual((await s.log.take((e) => e.event === "note", WAIT, "note")).args, ["for ada"]);
+    const sync = (await join(mallory, uniqueRoom("sync"))).room;
+    const id = await send(mallory, sync, "sync");
+    await mallory.log.take((e) => e.event === "message" && e.args[0].id === id, WAIT, "sync");
+    assert.equal(mallory.log.events.filter((e) => e.event === "note").length, 0, "mallory heard nothing");
+    // A user's room is the server's: its own user neither sends nor types there, nor leaves it.
+    assertRefusal(await ack(ada1, "message", { room: "user:ada", text: "self" }), "forbidden", "message to user:ada");
+    assertRefusal(await ack(ada1, "leave", "user:ada"), "forbidden", "ada leaving user:ada");
+    // It is not a chat room: no presence in it, not listed.
+    const rooms = await api(server, "/api/rooms");
+    assert.equal(rooms.json.rooms.filter((r) => r.room.startsWith("user:")).length, 0, rooms.text);
   });
 
   test("user: rooms and live socket ids cannot be joined: no one hears another socket's private emits", async () => {

@@ -84,7 +84,7 @@ describe("join", { timeout: TEST_TIMEOUT }, () => {
     await join(bob, room);
     await join(ada1, room);
     const p = await bob.log.take(isPresence(room, "ada", "join"), WAIT, "presence join of ada");
-    assert.deepEqual(p.args, [{ room, user: "ada", action: "join" }]);
+    assert.deepEqual(p.args, [{ room, user: "ada", name: "ada", action: "join" }]);
     // ada's second socket joins, and the first joins again: no presence; ada2's message (sent
     // after both join acks) is the marker
     await join(ada2, room);
@@ -119,7 +119,7 @@ describe("leave", { timeout: TEST_TIMEOUT }, () => {
 
     assert.deepEqual(await ack(ada2, "leave", { room }), { ok: true }, "leave {room} (object form)");
     const p = await bob.log.take(isPresence(room, "ada", "leave"), WAIT, "presence leave of ada");
-    assert.deepEqual(p.args, [{ room, user: "ada", action: "leave" }]);
+    assert.deepEqual(p.args, [{ room, user: "ada", name: "ada", action: "leave" }]);
 
     // ada is no longer a member
     const carol = await openUser(server, "carol");
@@ -150,7 +150,7 @@ describe("leave", { timeout: TEST_TIMEOUT }, () => {
 describe("message", { timeout: TEST_TIMEOUT }, () => {
   afterEach(() => closeAllClients());
 
-  test("ack {ok:true, id}; {id, room, user, text, ts} reaches every member, sender included, and no one else", async () => {
+  test("ack {ok:true, id}; {id, room, user, name, text, ts} reaches every member, sender included, and no one else", async () => {
     const room = uniqueRoom("msg");
     const lobby = uniqueRoom("lobby");
     const ada = await openUser(server, "ada");
@@ -173,8 +173,8 @@ describe("message", { timeout: TEST_TIMEOUT }, () => {
       const ev = await s.log.take((e) => e.event === "message" && e.args[0]?.room === room, WAIT, "the message");
       assert.equal(ev.args.length, 1);
       const m = ev.args[0];
-      assert.deepEqual(Object.keys(m).sort(), ["id", "room", "text", "ts", "user"]);
-      assert.deepEqual({ ...m, ts: 0 }, { id: res.id, room, user: "ada", text, ts: 0 });
+      assert.deepEqual(Object.keys(m).sort(), ["id", "name", "room", "text", "ts", "user"]);
+      assert.deepEqual({ ...m, ts: 0 }, { id: res.id, room, user: "ada", name: "ada", text, ts: 0 });
       assert.ok(Number.isInteger(m.ts), `ts is an integer of ms: ${m.ts}`);
       assert.ok(m.ts >= t0 - 2000 && m.ts <= t1 + 2000, `ts ${m.ts} within [${t0}, ${t1}]`);
     }
@@ -378,14 +378,14 @@ describe("disconnect", { timeout: TEST_TIMEOUT }, () => {
 
     ada1.disconnect();
     const p = await bob.log.take(isPresence(solo, "ada", "leave"), WAIT, "presence leave in the solo room");
-    assert.deepEqual(p.args, [{ room: solo, user: "ada", action: "leave" }]);
+    assert.deepEqual(p.args, [{ room: solo, user: "ada", name: "ada", action: "leave" }]);
     const id = await send(ada2, shared, "ada is still here");
     const events = await upToMessage(bob, id);
     assert.deepEqual(presences(events, shared, "leave"), [], "ada2 is still in the shared room: no presence leave");
 
     ada2.disconnect();
     const p2 = await bob.log.take(isPresence(shared, "ada", "leave"), WAIT, "presence leave in the shared room");
-    assert.deepEqual(p2.args, [{ room: shared, user: "ada", action: "leave" }]);
+    assert.deepEqual(p2.args, [{ room: shared, user: "ada", name: "ada", action: "leave" }]);
     const carol = await openUser(server, "carol");
     assert.deepEqual((await join(carol, shared)).members, ["bob", "carol"]);
     assert.deepEqual((await join(carol, solo)).members, ["bob", "carol"]);
@@ -404,12 +404,12 @@ describe("over HTTP long-polling only", { timeout: TEST_TIMEOUT }, () => {
     assert.deepEqual(await ack(ada, "join", room), { ok: true, room, history: [], members: ["ada"] });
     assert.deepEqual(await ack(bob, "join", { room }), { ok: true, room, history: [], members: ["ada", "bob"] });
     const p = await ada.log.take(isPresence(room, "bob", "join"), WAIT, "presence join of bob");
-    assert.deepEqual(p.args, [{ room, user: "bob", action: "join" }]);
+    assert.deepEqual(p.args, [{ room, user: "bob", name: "bob", action: "join" }]);
 
     const id = await send(ada, room, "over polling");
     for (const s of [ada, bob]) {
       const ev = await s.log.take((e) => e.event === "message" && e.args[0]?.id === id, WAIT, "the message");
-      assert.deepEqual({ ...ev.args[0], ts: 0 }, { id, room, user: "ada", text: "over polling", ts: 0 });
+      assert.deepEqual({ ...ev.args[0], ts: 0 }, { id, room, user: "ada", name: "ada", text: "over polling", ts: 0 });
     }
     // typing is volatile: a polling client with no GET pending may miss it, so the receiver of
     // the polling client's typing is a WebSocket client
@@ -427,6 +427,6 @@ describe("over HTTP long-polling only", { timeout: TEST_TIMEOUT }, () => {
     );
     assert.deepEqual(await ack(bob, "leave", room), { ok: true });
     const pl = await ada.log.take(isPresence(room, "bob", "leave"), WAIT, "presence leave of bob");
-    assert.deepEqual(pl.args, [{ room, user: "bob", action: "leave" }]);
+    assert.deepEqual(pl.args, [{ room, user: "bob", name: "bob", action: "leave" }]);
   });
 });

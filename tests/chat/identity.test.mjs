@@ -95,7 +95,7 @@ describe("auth {name}", { timeout: TEST_TIMEOUT }, () => {
       WAIT,
       "presence of ada",
     );
-    assert.deepEqual(p.args, [{ room, user: "ada", action: "join" }]);
+    assert.deepEqual(p.args, [{ room, user: "ada", name: "ada", action: "join" }]);
     const id = await send(ada, room, "hi");
     const m = await bob.log.take((e) => e.event === "message" && e.args[0]?.id === id, WAIT, "ada's message");
     assert.equal(m.args[0].user, "ada");
@@ -117,6 +117,31 @@ describe("--jwt-secret s3cret", { timeout: TEST_TIMEOUT }, () => {
   test("a token with both sub and name: sub wins", async () => {
     const s = await openUser(server, { token: jwt({ sub: "grace", name: "other" }, SECRET) }, {}, "sub+name");
     assert.equal(await userOf(server, s), "grace");
+  });
+
+  test("the name claim is the display name: messages, history and presence carry {user: sub, name}", async () => {
+    const room = uniqueRoom("named");
+    const bob = await openUser(server, { token: jwt({ sub: "bob" }, SECRET) }, {}, "bob");
+    await join(bob, room);
+    const grace = await openUser(server, { token: jwt({ sub: "g-17", name: "Grace H." }, SECRET) }, {}, "grace");
+    await join(grace, room);
+    const p = await bob.log.take((e) => e.event === "presence" && e.args[0]?.user === "g-17", WAIT, "grace's presence");
+    assert.deepEqual(p.args, [{ room, user: "g-17", name: "Grace H.", action: "join" }]);
+    const id = await send(grace, room, "hello");
+    const m = await bob.log.take((e) => e.event === "message" && e.args[0]?.id === id, WAIT, "grace's message");
+    assert.equal(m.args[0].user, "g-17");
+    assert.equal(m.args[0].name, "Grace H.");
+    const own = await send(bob, room, "hi");
+    const mine = await bob.log.take((e) => e.event === "message" && e.args[0]?.id === own, WAIT, "bob's message");
+    assert.equal(mine.args[0].name, "bob", "no name claim: the name is sub");
+    const h = await ack(bob, "history", { room });
+    assert.deepEqual(
+      h.messages.map((x) => [x.user, x.name, x.text]),
+      [["bob", "bob", "hi"], ["g-17", "Grace H.", "hello"]],
+    );
+    grace.disconnect();
+    const left = await bob.log.take((e) => e.event === "presence" && e.args[0]?.action === "leave", WAIT, "grace left");
+    assert.deepEqual(left.args, [{ room, user: "g-17", name: "Grace H.", action: "leave" }]);
   });
 
   test("a token with only a name claim (no sub) → connect_error unauthorized / invalid_token", async () => {

@@ -221,8 +221,10 @@ describe("reserved room names: user:… and names shaped like a socket id → fo
     ada.emit("join", bob.id);
     const ev = await ada.log.take("error", WAIT, "the forbidden error event");
     assertRefusal(ev.args[0], "forbidden", "join of a socket id without an ack");
-    // the refused joins joined nothing: a message to bob's own room is not_in_room
-    assertRefusal(await ack(ada, "message", { room: bob.id, text: "x" }), "not_in_room", "message to bob's id");
+    // nobody sends to a socket's own room or a user's room, its own included
+    assertRefusal(await ack(ada, "message", { room: bob.id, text: "x" }), "forbidden", "message to bob's id");
+    assertRefusal(await ack(ada, "message", { room: "user:ada", text: "x" }), "forbidden", "message to user:ada");
+    assertRefusal(await ack(ada, "typing", { room: ada.id }), "forbidden", "typing in its own id");
     assert.equal(ada.connected, true);
   });
 

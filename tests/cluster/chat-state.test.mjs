@@ -121,7 +121,7 @@ test("presence of a join on node B reaches the room's clients on node A", { time
     WAIT,
     "bob's presence",
   );
-  assert.deepEqual(p.args, [{ room: "presence-room", user: "bob", action: "join" }]);
+  assert.deepEqual(p.args, [{ room: "presence-room", user: "bob", name: "bob", action: "join" }]);
 });
 
 test("GET /api/rooms on node A counts members on node B", { timeout: TEST_TIMEOUT }, async () => {

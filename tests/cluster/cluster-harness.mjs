@@ -475,17 +475,18 @@ export async function assertReachesNewNode(res, sender, room, { redisUrl, args =
   );
 }
 
-// Asserts a chat `message` object {id, room, user, text, ts} (docs/user-guide.md).
-export function assertChatMessage(msg, { room, user, text }, what = "message") {
+// Asserts a chat `message` object {id, room, user, name, text, ts} (docs/user-guide.md).
+export function assertChatMessage(msg, { room, user, name = user, text }, what = "message") {
   assert.equal(typeof msg, "object", `${what}: ${JSON.stringify(msg)}`);
   assert.notEqual(msg, null, `${what}: null`);
   assert.deepEqual(
     Object.keys(msg).sort(),
-    ["id", "room", "text", "ts", "user"],
+    ["id", "name", "room", "text", "ts", "user"],
     `${what}: keys of ${JSON.stringify(msg)}`,
   );
   assert.equal(msg.room, room, `${what}: room in ${JSON.stringify(msg)}`);
   assert.equal(msg.user, user, `${what}: user in ${JSON.stringify(msg)}`);
+  assert.equal(msg.name, name, `${what}: name in ${JSON.stringify(msg)}`);
   assert.equal(msg.text, text, `${what}: text in ${JSON.stringify(msg)}`);
   assert.ok(Number.isInteger(msg.id), `${what}: id should be an integer: ${JSON.stringify(msg)}`);
   assert.ok(

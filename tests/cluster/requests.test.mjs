@@ -69,7 +69,11 @@ test("fetchSockets() on the Node peer resolves and includes the Switchboard sock
   const inRoom = await withTimeout(N.io.in("fetch").fetchSockets(), WAIT, "fetchSockets() of a room");
   assert.deepEqual(inRoom.map((s) => s.id).sort(), [cal.id, dee.id, nia.id].sort());
   const remote = inRoom.find((s) => s.id === cal.id);
-  assert.deepEqual([...remote.rooms].sort(), [cal.id, "fetch"].sort(), "rooms of cal: its own id and the joined room");
+  assert.deepEqual(
+    [...remote.rooms].sort(),
+    [cal.id, "fetch", "user:cal"].sort(),
+    "rooms of cal: its own id, its user's room and the joined room",
+  );
   const none = await withTimeout(N.io.in("no-such-room").fetchSockets(), WAIT, "fetchSockets() of an empty room");
   assert.deepEqual(none, []);
 });
