@@ -4,6 +4,7 @@
 #include "access/names.h"
 #include "base/metrics.h"
 #include "base/random_id.h"
+#include "chat/chat_socket.h"
 #include "chat/requests.h"
 
 #include <boost/asio/post.hpp>
@@ -15,72 +16,9 @@
 namespace switchboard::chat {
 namespace {
 
-using sio_socket = socketio::socket;
-
 constexpr size_t join_history = 50;
 
-// Answers through the ack when there is one, else as an `error` event (docs/design.md#acks-and-refusals).
-void refuse(sio_socket& s, const sio_socket::ack_fn& ack, const refusal& r) {
-  if (r.code == "rate_limited") metrics::add(metrics::counter::rate_limited);
-  if (ack) return ack(json::array({r.to_json()}));
-  s.emit("error", json::array({r.to_json()}));
-}
-
-void refuse(sio_socket& s, const sio_socket::ack_fn& ack, std::string code, std::string message) {
-  refuse(s, ack, refusal{std::move(code), std::move(message)});
-}
-
-bool in_room(const sio_socket& s, const std::string& room) {
-  if (room == s.id()) return s.in_own_room();
-  const auto& joined = s.joined_rooms();
-  return std::find(joined.begin(), joined.end(), room) != joined.end();
-}
-
-std::string user_of(const sio_socket& s) { return s.data().value("user", std::string{}); }
-
-// The display name; kept in the socket's data only where it differs from the user id.
-std::string name_of(const sio_socket& s) {
-  const auto& data = s.data();
-  if (const auto name = data.find("name"); name != data.end() && name->is_string()) return name->get<std::string>();
-  return user_of(s);
-}
-
-// The user's own room, which every socket of the user is in (the API emits to a user through it).
-std::string user_room(const std::string& user) { return std::string(access::user_room_prefix) + user; }
-
-// The rooms a socket joined itself: its user room is not one of them.
-size_t joined_by_request(const sio_socket& s) {
-  const auto& joined = s.joined_rooms();
-  return static_cast<size_t>(
-      std::count_if(joined.begin(), joined.end(), [](const std::string& r) { return !access::reserved_room(r); }));
-}
-
-int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
-
-struct chat_app::socket_state {
-  // What a token said of the socket, kept only for sockets that came with one.
-  struct token_grant {
-    std::vector<std::string> rooms;                     // the `rooms` claim
-    std::optional<int64_t> expires_at;                  // `exp`
-    std::unique_ptr<boost::asio::steady_timer> expiry;  // armed once connected
-  };
-
-  // The rates are the options' (--rate-limit, --event-rate-limit), passed to every take().
-  socket_state(const rate_limit& message_rate, const rate_limit& event_rate)
-      : bucket(message_rate), events(event_rate) {}
-  token_count bucket;  // `message`, `typing` and relayed events
-  token_count events;  // every event
-  std::unique_ptr<token_grant> token;
-};
 
 chat_app::chat_app(socketio::server& io, storage::history_store& history, storage::presence& presence,
                    storage::presence_directory& directory, options opts)
@@ -115,6 +53,13 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
       on_relayed(s, st, event, relay, args, std::move(ack));
     });
   }
+  if (options_.backend) {
+    for (const auto& [event, hook] : options_.backend->rpc()) {
+      on(event, [this, &event, h = hook.get()](sio_socket& s, socket_state& st, json args, ack_fn ack) {
+        on_rpc(s, st, event, *h, std::move(args), std::move(ack));
+      });
+    }
+  }
   nsp_.on_socket_disconnect([this](sio_socket& s, std::string_view) {
     if (s.context<socket_state>()) on_disconnect(s);
   });
@@ -129,11 +74,13 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next, bool 
     next(socketio::connect_error{"unauthorized", json{{"error", error}, {"message", message}}});
   };
   const std::string address(s.handshake_data().info->address());
+  const bool credentials = options_.jwt || connect_hook();
   // A token is a credential: an address that presented too many bad ones waits, right or wrong.
-  if (options_.jwt && options_.auth_failures && options_.auth_failures->wait(address) > 0) {
+  if (credentials && options_.auth_failures && options_.auth_failures->wait(address) > 0) {
     metrics::add(metrics::counter::rate_limited);
-    return refuse_connect("rate_limited", "too many refused tokens from this address; retry later");
+    return refuse_connect("rate_limited", "too many refused credentials from this address; retry later");
   }
+  if (connect_hook()) return identify_by_hook(s, std::move(next));
   const auto policy = options_.jwt ? options_.jwt->current() : nullptr;
   auto r = access::identify(s.handshake_data().auth(), policy.get(), now_seconds());
   if (r.unknown_key && !fetched_keys && options_.jwt->fetches()) {
@@ -148,18 +95,31 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next, bool 
       options_.auth_failures->take(address);
     return refuse_connect(r.refusal->error, r.refusal->message);
   }
+  admit_identity(s, std::move(r.who), json(), next);
+}
+
+void chat_app::admit_identity(sio_socket& s, access::identity who, json app_data,
+                              const socketio::namespace_::next_fn& next) {
+  if (s.recovered() && user_of(s) != who.user) {
+    return next(socketio::connect_error{
+        "unauthorized", json{{"error", "unauthorized"}, {"message", "this session belongs to another user"}}});
+  }
   json data = s.data();
-  if (s.recovered() && user_of(s) != r.who.user)
-    return refuse_connect("unauthorized", "this session belongs to another user");
   if (!data.is_object()) data = json::object();
-  data["user"] = r.who.user;
+  data["user"] = who.user;
   // The display name only where it differs from the user id (a token's name claim): every idle
   // socket keeps its data, and in open mode the two are one.
-  if (r.who.name != r.who.user) data["name"] = r.who.name;
+  if (who.name != who.user) {
+    data["name"] = who.name;
+  } else {
+    data.erase("name");
+  }
+  // What the backend's connect hook said of the socket, passed to later hooks.
+  if (!app_data.is_null()) data["data"] = std::move(app_data);
   s.set_data(data);
   auto st = std::make_shared<socket_state>(options_.rate, options_.event_rate);
-  if (!r.who.rooms.empty() || r.who.expires_at)
-    st->token.reset(new socket_state::token_grant{std::move(r.who.rooms), r.who.expires_at, nullptr});
+  if (!who.rooms.empty() || who.expires_at)
+    st->token.reset(new socket_state::token_grant{std::move(who.rooms), who.expires_at, nullptr});
   s.set_context(std::move(st));
   next(std::nullopt);
 }
@@ -197,7 +157,13 @@ void chat_app::on_join(sio_socket& s, socket_state& st, const json& args, ack_fn
     return refuse(s, ack, "forbidden", "that room name is reserved (user: rooms and socket ids)");
   if (in_room(s, room)) return answer_join(room, std::move(ack));
   const auto& rule = options_.rooms.for_room(room);
+  if (rule.join == access::join_rule::hook) return ask_join_hook(s, room, std::move(ack));
   if (auto refused = join_refusal(st, rule, room)) return refuse(s, ack, *refused);
+  admit_join(s, room, std::move(ack));
+}
+
+void chat_app::admit_join(sio_socket& s, const std::string& room, ack_fn ack) {
+  const auto& rule = options_.rooms.for_room(room);
   if (options_.max_rooms_per_socket > 0 && joined_by_request(s) >= options_.max_rooms_per_socket) {
     metrics::add(metrics::counter::joins_refused);
     return refuse(
@@ -231,18 +197,28 @@ std::optional<refusal> chat_app::join_refusal(const socket_state& st, const acce
     case access::join_rule::token:
       if (st.token && access::room_rules::granted(st.token->rooms, room)) return std::nullopt;
       return refusal{"forbidden", "your token does not grant this room (its rooms claim)"};
+    case access::join_rule::hook:  // asked of the backend before this
     case access::join_rule::nobody:
-    case access::join_rule::hook:  // refused with the configuration: no join hook yet
       break;
   }
   return refusal{"forbidden", "nobody may join this room; the server adds its members"};
 }
 
 void chat_app::enter(sio_socket& s, const std::string& room, ack_fn ack) {
+  add_member(s, room);
+  answer_join(room, std::move(ack));
+}
+
+void chat_app::add_member(sio_socket& s, const std::string& room) {
   s.join(room);
   const auto user = user_of(s);
   if (presence_.add(room, user)) presence_changed(room, user, name_of(s), true);
-  answer_join(room, std::move(ack));
+}
+
+void chat_app::remove_member(sio_socket& s, const std::string& room) {
+  s.leave(room);
+  const auto user = user_of(s);
+  if (presence_.remove(room, user)) presence_changed(room, user, name_of(s), false);
 }
 
 void chat_app::answer_join(const std::string& room, ack_fn ack) {
@@ -272,9 +248,7 @@ void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
   if (access::reserved_room(room))
     return refuse(s, ack, "forbidden", "that room name is reserved (user: rooms and socket ids)");
   if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
-  s.leave(room);
-  const auto user = user_of(s);
-  if (presence_.remove(room, user)) presence_changed(room, user, name_of(s), false);
+  remove_member(s, room);
   if (ack) ack(json::array({json{{"ok", true}}}));
 }
 
@@ -288,10 +262,15 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
   if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
   if (!st.bucket.take(options_.rate))
     return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
+  if (message_hook()) return ask_message_hook(s, std::move(m.room), std::move(m.text), std::move(ack));
+  store_message(s, std::move(m.room), std::move(m.text), std::move(ack));
+}
+
+void chat_app::store_message(sio_socket& s, std::string room, std::string text, ack_fn ack) {
   const auto user = user_of(s);
   auto name = name_of(s);
   if (name == user) name.clear();  // stored only where it differs
-  storage::message msg{0, std::move(m.room), user, std::move(m.text), now_ms(), std::move(name)};
+  storage::message msg{0, std::move(room), user, std::move(text), now_ms(), std::move(name)};
   history_.append(
       std::move(msg), this_worker(),
       [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,

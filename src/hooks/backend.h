@@ -13,14 +13,6 @@
 
 namespace switchboard::hooks {
 
-// Each URL parsed already (http/url.h); empty: that hook is off.
-struct urls {
-  std::string connect;
-  std::string join;
-  std::string message;
-  std::vector<std::pair<std::string, std::string>> rpc;  // EVENT, URL
-};
-
 class backend {
  public:
   backend(loop_group& loops, settings s, const urls& u);

@@ -9,6 +9,7 @@
 #include "base/loop_group.h"
 #include "hooks/answer.h"
 #include "hooks/breaker.h"
+#include "hooks/settings.h"
 #include "http/client.h"
 #include "http/url.h"
 
@@ -21,13 +22,6 @@
 #include <vector>
 
 namespace switchboard::hooks {
-
-// What every hook shares: the secret, the deadline, the bound on requests in flight.
-struct settings {
-  std::string secret;
-  std::chrono::milliseconds timeout{5000};
-  size_t max_in_flight = 1000;  // per node, all hooks together
-};
 
 // Counters of one hook, read by /metrics.
 struct stats {

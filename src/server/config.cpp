@@ -5,6 +5,7 @@
 #include "chat/requests.h"
 #include "cluster/redis_url.h"
 #include "http/url.h"
+#include "protocol/socketio/packet.h"
 #include "server/config_file.h"
 
 #include <CLI/CLI.hpp>
@@ -66,6 +67,93 @@ bool check_combinations(config& c, int& exit_code) {
     if (!events.insert(r.event).second) return fail(exit_code, "--relay " + r.event + ": given twice");
   }
   return true;
+}
+
+// The hooks' flags together: each needs --hook-secret; the connect hook is an identity mode of
+// its own; an RPC event is no event the chat or a relay has; a join = "hook" rule needs the hook.
+bool check_hooks(const config& c, int& exit_code) {
+  const auto& u = c.hook_urls;
+  const bool any = !u.connect.empty() || !u.join.empty() || !u.message.empty() || !u.rpc.empty();
+  if (any && c.hook_settings.secret.empty()) {
+    const char* flag = !u.connect.empty()   ? "--auth-hook"
+                       : !u.join.empty()    ? "--join-hook"
+                       : !u.message.empty() ? "--message-hook"
+                                            : "--rpc";
+    return fail(exit_code, std::string(flag) +
+                               ": needs --hook-secret, the key the backend checks each request's "
+                               "X-Switchboard-Signature with");
+  }
+  if (!u.connect.empty() && c.jwt)
+    return fail(exit_code,
+                "--auth-hook: the backend says who a client is; --jwt-secret, --jwt-public-key and --jwks are "
+                "another way to say it: choose one");
+  std::set<std::string> events;
+  for (const auto& r : c.relays) events.insert(r.event);
+  for (const auto& [event, url] : u.rpc) {
+    if (chat::is_chat_event(event))
+      return fail(exit_code, "--rpc " + event + ": the chat application handles that event itself");
+    if (!events.insert(event).second)
+      return fail(exit_code, "--rpc " + event + ": given twice, or also a --relay event");
+  }
+  for (const auto& rule : c.room_rules.rules()) {
+    if (rule.join == access::join_rule::hook && u.join.empty())
+      return fail(exit_code, "[[rooms]] match = \"" + rule.match + "\": join = \"hook\" needs --join-hook URL");
+  }
+  return true;
+}
+
+// EVENT=URL of --rpc, the URL one to POST to.
+std::string check_rpc_route(std::string_view value, std::pair<std::string, std::string>& out) {
+  const auto eq = value.find('=');
+  if (eq == std::string_view::npos || eq == 0) return "expected EVENT=URL";
+  out = {std::string(value.substr(0, eq)), std::string(value.substr(eq + 1))};
+  if (protocol::socketio::is_reserved_event(out.first)) return "a reserved Socket.IO event";
+  if (!http::parse_fetch_url(out.second)) return "the URL must be http://HOST[:PORT]/PATH or https://…";
+  return "";
+}
+
+CLI::Validator url_validator() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        return http::parse_fetch_url(v) ? "" : "expected http://HOST[:PORT]/PATH or https://…";
+      },
+      "URL");
+}
+
+// The flags of docs/design.md#backend-hooks.
+void add_hook_options(CLI::App& app, config& c, std::vector<std::string>& rpc_routes, int64_t& timeout_ms) {
+  const auto env = [](const char* name) { return std::string("SWITCHBOARD_") + name; };
+  app.add_option("--auth-hook", c.hook_urls.connect,
+                 "POST every CONNECT (auth, cookies, headers) to this URL; the backend answers who the client is")
+      ->check(url_validator())
+      ->envname(env("AUTH_HOOK"));
+  app.add_option("--join-hook", c.hook_urls.join, "POST joins of rooms whose rule says join = \"hook\" to this URL")
+      ->check(url_validator())
+      ->envname(env("JOIN_HOOK"));
+  app.add_option("--message-hook", c.hook_urls.message,
+                 "POST each chat message to this URL before it is stored: allowed, refused or rewritten")
+      ->check(url_validator())
+      ->envname(env("MESSAGE_HOOK"));
+  app.add_option("--rpc", rpc_routes, "answer a client's EVENT with the backend's reply: POST it to URL; repeatable")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            std::pair<std::string, std::string> r;
+            return check_rpc_route(v, r);
+          },
+          "EVENT=URL"))
+      ->envname(env("RPC"));
+  app.add_option("--hook-secret", c.hook_settings.secret,
+                 "key of the HMAC-SHA256 signature (X-Switchboard-Signature) on every hook request")
+      ->envname(env("HOOK_SECRET"));
+  app.add_option("--hook-timeout", timeout_ms, "ms a hook request may take before the client hears unavailable")
+      ->check(CLI::Range(1, 60'000))
+      ->envname(env("HOOK_TIMEOUT"))
+      ->capture_default_str();
+  app.add_option("--hook-max-in-flight", c.hook_settings.max_in_flight,
+                 "hook requests this node has out at once; past it a client hears unavailable")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->envname(env("HOOK_MAX_IN_FLIGHT"))
+      ->capture_default_str();
 }
 
 bool parse_count(std::string_view text, size_t& out) {
@@ -353,6 +441,9 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
       ->check(CLI::ExistingFile)
       ->envname(env("TLS_KEY"));
   app.add_option("--web-root", c.web_root, "folder of the chat page and dashboard")->envname(env("WEB_ROOT"));
+  std::vector<std::string> rpc_routes;
+  int64_t hook_timeout = c.hook_settings.timeout.count();
+  add_hook_options(app, c, rpc_routes, hook_timeout);
   // Precedence: a flag on the command line, then its environment variable, then the config file.
   // Both become flags here, unless the command line has the same flag.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -420,7 +511,10 @@ std::optional<config> parse_config(int argc, char** argv, int& exit_code) {
   std::string unused;
   for (const auto& b : bridges) cluster::parse_bridge_rule(b, c.bridges.emplace_back(), unused);
   for (const auto& r : relays) cluster::parse_relay_rule(r, c.relays.emplace_back(), unused);
-  if (!check_combinations(c, exit_code) || !read_jwt_policy(c, exit_code)) return std::nullopt;
+  for (const auto& r : rpc_routes) check_rpc_route(r, c.hook_urls.rpc.emplace_back());
+  c.hook_settings.timeout = std::chrono::milliseconds(hook_timeout);
+  if (!check_combinations(c, exit_code) || !read_jwt_policy(c, exit_code) || !check_hooks(c, exit_code))
+    return std::nullopt;
   return c;
 }
 

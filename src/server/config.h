@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/token_bucket.h"
 #include "cluster/rules.h"
+#include "hooks/settings.h"
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +33,10 @@ struct config {
   // Made from the identity flags above; null in open mode (no key).
   std::shared_ptr<const access::jwt_policy> jwt;
   access::room_rules room_rules;  // [[rooms]] of the config file
+  // The application's backend (docs/design.md#backend-hooks): hook URLs, the signing secret, the
+  // deadline and the bound on requests in flight.
+  hooks::urls hook_urls;
+  hooks::settings hook_settings;
   std::vector<std::string> cors_origins;
   // Proxies whose X-Forwarded-For names the client (--trusted-proxy, repeatable).
   std::vector<std::string> trusted_proxies;

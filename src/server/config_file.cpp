@@ -50,10 +50,6 @@ bool read_room_rule(const std::string& path, const toml::table& t, access::room_
       if (!text_of("join", value, text)) return false;
       const auto j = access::parse_join_rule(text);
       if (!j) return fail(value, "[[rooms]] join must be anyone, token, hook or nobody");
-      if (*j == access::join_rule::hook)
-        return fail(value,
-                    "[[rooms]] join = \"hook\" needs a join hook, which this version does not have; "
-                    "use anyone, token or nobody");
       rule.join = *j;
     } else if (k == "history") {
       if (!text_of("history", value, text)) return false;

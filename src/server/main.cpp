@@ -9,6 +9,7 @@
 #include "cluster/redis_adapter.h"
 #include "cluster/relay.h"
 #include "cluster/sharded_adapter.h"
+#include "hooks/backend.h"
 #include "http/fetch.h"
 #include "http/listener.h"
 #include "http/static_files.h"
@@ -161,8 +162,21 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  chat::options chat_options{cfg.max_text, cfg.rate,       cfg.event_rate, cfg.max_rooms_per_socket,
-                             keyring,      cfg.room_rules, &auth_failures, {}};
+  chat::options chat_options;
+  chat_options.max_text_code_points = cfg.max_text;
+  chat_options.rate = cfg.rate;
+  chat_options.event_rate = cfg.event_rate;
+  chat_options.max_rooms_per_socket = cfg.max_rooms_per_socket;
+  chat_options.jwt = keyring;
+  chat_options.rooms = cfg.room_rules;
+  chat_options.auth_failures = &auth_failures;
+  // The application's backend, when hooks are configured.
+  std::unique_ptr<hooks::backend> backend;
+  const auto& hook_urls = cfg.hook_urls;
+  if (!hook_urls.connect.empty() || !hook_urls.join.empty() || !hook_urls.message.empty() || !hook_urls.rpc.empty())
+    backend = std::make_unique<hooks::backend>(loops, cfg.hook_settings, hook_urls);
+  chat_options.backend = backend.get();
+  chat_options.node_id = cfg.node_id;
 
   std::vector<std::unique_ptr<cluster::redis_relay>> relays;
   for (const auto& rule : cfg.relays) {
@@ -230,7 +244,8 @@ int main(int argc, char** argv) {
     if (t.path == "/metrics") {
       const double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       return ex->respond(http::make_response(ex->req(), http::status::ok, "text/plain; version=0.0.4",
-                                             server::prometheus_text(cfg.node_id, up, draining.load())));
+                                             server::prometheus_text(cfg.node_id, up, draining.load()) +
+                                                 (backend ? backend->prometheus_text() : std::string())));
     }
     if (t.path == "/dashboard") return ex->respond(files.serve(ex->req(), "/dashboard.html"));
     ex->respond(files.serve(ex->req(), t.path));
@@ -246,7 +261,7 @@ int main(int argc, char** argv) {
   if (const int code = listener.listen_and_announce(cfg.host, cfg.port)) return code;
   SB_LOG(info, "event=start node=" << cfg.node_id << " threads=" << loops.size() << " port=" << listener.port()
                                    << " max_connections=" << max_connections << " data_dir=\"" << cfg.data_dir << "\"");
-  if (!cfg.jwt)
+  if (!cfg.jwt && cfg.hook_urls.connect.empty())
     SB_LOG(warn,
            "event=open_identity message=\"identities are not verified: any client may use any name; set "
            "--jwt-secret, --jwt-public-key or --jwks to require signed tokens\"");

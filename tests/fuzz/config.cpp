@@ -49,11 +49,15 @@ void parse(std::vector<std::string> args) {
   check(c->storage == "sqlite" || c->storage == "redis" || c->storage == "memory");
   check(c->redis_mode == "classic" || c->redis_mode == "sharded");
   check(!c->node_id.empty() && !c->data_dir.empty());
-  // [[rooms]] rules that start a server: valid patterns, and no join hook (there is none).
+  // [[rooms]] rules that start a server: valid patterns, and a join hook for join = "hook".
   for (const auto& r : c->room_rules.rules()) {
     check(switchboard::access::valid_room_pattern(r.match));
-    check(r.join != switchboard::access::join_rule::hook);
+    check(r.join != switchboard::access::join_rule::hook || !c->hook_urls.join.empty());
   }
+  // Every hook signs its requests.
+  const auto& h = c->hook_urls;
+  check((h.connect.empty() && h.join.empty() && h.message.empty() && h.rpc.empty()) ||
+        !c->hook_settings.secret.empty());
 }
 
 }  // namespace
