@@ -94,31 +94,49 @@ void chat_app::ask_join_hook(sio_socket& s, const std::string& room, ack_fn ack)
   });
 }
 
-void chat_app::ask_message_hook(sio_socket& s, std::string room, std::string text, ack_fn ack) {
+void chat_app::ask_message_hook(sio_socket& s, socket_state& st, std::string room, std::string text, ack_fn ack) {
+  if (!st.hook_queue) st.hook_queue = std::make_unique<std::deque<socket_state::queued_message>>();
+  auto& queue = *st.hook_queue;
+  if (queue.size() >= socket_state::max_queued_messages)
+    return refuse(s, ack, "rate_limited", "too many messages wait for the application; wait a moment and retry");
+  queue.push_back({std::move(room), std::move(text), std::move(ack)});
+  if (queue.size() == 1) ask_next_message(s, st);
+}
+
+void chat_app::ask_next_message(sio_socket& s, socket_state& st) {
+  const auto& m = st.hook_queue->front();
   auto& hook = *message_hook();
   json body = hook_body(s);
-  body["room"] = room;
-  body["text"] = text;
-  hook.call(body, [this, &hook, weak = s.weak_from_this(), room = std::move(room), text = std::move(text),
-                   ack = std::move(ack)](hooks::answer a) mutable {
+  body["room"] = m.room;
+  body["text"] = m.text;
+  hook.call(body, [this, weak = s.weak_from_this()](hooks::answer a) mutable {
     auto self = weak.lock();
     if (!self || !self->connected()) return;  // never stored: its sender is gone, and heard nothing
-    std::string error;
-    auto verdict = hooks::read_message_answer(a, error);
-    if (verdict && verdict->text) {
-      if (auto bad = check_message_text(*verdict->text, options_.max_text_code_points)) {
-        error = "the rewritten text breaks the text rules: " + bad->message;
-        verdict.reset();
-      }
-    }
-    if (!verdict) {
-      if (a.result == hooks::outcome::ok || a.result == hooks::outcome::refused) log_unusable(hook, error);
-      return refuse(*self, ack, unavailable("check your message"));
-    }
-    if (verdict->refused) return refuse(*self, ack, verdict->refused->error, verdict->refused->message);
-    if (!in_room(*self, room)) return refuse(*self, ack, "not_in_room", "join the room before sending to it");
-    store_message(*self, std::move(room), verdict->text ? std::move(*verdict->text) : std::move(text), std::move(ack));
+    auto& state = *self->context<socket_state>();
+    auto asked = std::move(state.hook_queue->front());
+    state.hook_queue->pop_front();
+    answer_message_hook(*self, a, std::move(asked.room), std::move(asked.text), std::move(asked.ack));
+    if (!state.hook_queue->empty()) ask_next_message(*self, state);
   });
+}
+
+void chat_app::answer_message_hook(sio_socket& s, const hooks::answer& a, std::string room, std::string text,
+                                   ack_fn ack) {
+  std::string error;
+  auto verdict = hooks::read_message_answer(a, error);
+  if (verdict && verdict->text) {
+    if (auto bad = check_message_text(*verdict->text, options_.max_text_code_points)) {
+      error = "the rewritten text breaks the text rules: " + bad->message;
+      verdict.reset();
+    }
+  }
+  if (!verdict) {
+    if (a.result == hooks::outcome::ok || a.result == hooks::outcome::refused) log_unusable(*message_hook(), error);
+    return refuse(s, ack, unavailable("check your message"));
+  }
+  if (verdict->refused) return refuse(s, ack, verdict->refused->error, verdict->refused->message);
+  if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "join the room before sending to it");
+  store_message(s, std::move(room), verdict->text ? std::move(*verdict->text) : std::move(text), std::move(ack));
 }
 
 void chat_app::on_rpc(sio_socket& s, socket_state& st, const std::string& event, hooks::hook& hook, json args,

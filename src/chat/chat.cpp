@@ -262,7 +262,7 @@ void chat_app::on_message(sio_socket& s, socket_state& st, const json& args, ack
   if (auto bad = check_message_text(m.text, options_.max_text_code_points)) return refuse(s, ack, *bad);
   if (!st.bucket.take(options_.rate))
     return refuse(s, ack, "rate_limited", "too many messages; wait a moment and retry");
-  if (message_hook()) return ask_message_hook(s, std::move(m.room), std::move(m.text), std::move(ack));
+  if (message_hook()) return ask_message_hook(s, st, std::move(m.room), std::move(m.text), std::move(ack));
   store_message(s, std::move(m.room), std::move(m.text), std::move(ack));
 }
 

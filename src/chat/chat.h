@@ -79,8 +79,11 @@ class chat_app {
   void answer_join(const std::string& room, ack_fn ack);
   void on_leave(sio_socket& s, const json& args, const ack_fn& ack);
   void on_message(sio_socket& s, socket_state& st, const json& args, ack_fn ack);
-  // The message hook's answer (allowed, refused, rewritten), then store_message.
-  void ask_message_hook(sio_socket& s, std::string room, std::string text, ack_fn ack);
+  // The message hook's answer (allowed, refused, rewritten), then store_message; one message of a
+  // socket at a time, in the order sent.
+  void ask_message_hook(sio_socket& s, socket_state& st, std::string room, std::string text, ack_fn ack);
+  void ask_next_message(sio_socket& s, socket_state& st);
+  void answer_message_hook(sio_socket& s, const hooks::answer& a, std::string room, std::string text, ack_fn ack);
   void store_message(sio_socket& s, std::string room, std::string text, ack_fn ack);
   void on_rpc(sio_socket& s, socket_state& st, const std::string& event, hooks::hook& hook, json args, ack_fn ack);
   // An RPC answer's actions for this socket, all of them checked already.

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <memory>
 
 namespace switchboard::chat {
@@ -76,6 +77,17 @@ struct chat_app::socket_state {
   token_count bucket;  // `message`, `typing` and relayed events
   token_count events;  // every event
   std::unique_ptr<token_grant> token;
+
+  // Messages waiting for the message hook, in the order they were sent: one at a time is asked
+  // about, so they are stored in that order whatever order the backend answers in. Made on the
+  // socket's first message (an idle socket holds none).
+  struct queued_message {
+    std::string room;
+    std::string text;
+    sio_socket::ack_fn ack;
+  };
+  static constexpr size_t max_queued_messages = 32;
+  std::unique_ptr<std::deque<queued_message>> hook_queue;
 };
 
 }  // namespace switchboard::chat

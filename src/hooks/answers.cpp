@@ -59,8 +59,10 @@ bool read_emit(const json& e, emit_action& out, std::string& error) {
   const auto first = to->begin();
   const std::string& kind = first.key();
   const json& target = first.value();
-  if ((kind != "room" && kind != "user" && kind != "socket") || !valid_room(target))
-    return fail(error, "emit.to must be {room}, {user} or {socket}, a string of 1 to 64 bytes");
+  const bool user = kind == "user";
+  if (user ? !(target.is_string() && access::valid_user_id(target.get_ref<const std::string&>()))
+           : (kind != "room" && kind != "socket") || !valid_room(target))
+    return fail(error, "emit.to must be {room} or {socket} (1 to 64 bytes) or {user} (a user id)");
   const json* event = member(e, "event");
   if (!event || !event->is_string() || event->get_ref<const std::string&>().empty() ||
       protocol::socketio::is_reserved_event(event->get_ref<const std::string&>()))

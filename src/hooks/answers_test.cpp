@@ -82,6 +82,10 @@ TEST(rpc_answer, reads_reply_and_every_action_or_nothing) {
   EXPECT_EQ(std::get<join_action>(v->actions[1]).room, "r2");
   EXPECT_EQ(std::get<leave_action>(v->actions[2]).room, "r3");
   EXPECT_TRUE(std::holds_alternative<disconnect_action>(v->actions[3]));
+  const std::string long_user(100, 'u');  // a user id may be longer than a room name
+  EXPECT_TRUE(read_rpc_answer(
+      ok(("{\"actions\":[{\"emit\":{\"to\":{\"user\":\"" + long_user + "\"},\"event\":\"e\"}}]}").c_str()), error))
+      << error;
   for (const char* body :
        {R"({"actions":{}})", R"({"actions":[{"emit":{"to":{"room":"r"},"event":"connect"}}]})",
         R"({"actions":[{"emit":{"to":{"room":"r","user":"u"},"event":"e"}}]})", R"({"actions":[{"join":"user:bob"}]})",

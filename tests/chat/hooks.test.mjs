@@ -223,9 +223,15 @@ describe("--auth-hook failures: 500, garbage, no answer, down; the breaker", { t
 
 describe("--message-hook and --join-hook", { timeout: TEST_TIMEOUT }, () => {
   let backend;
+  let askedWhenSlowAnswered;
   before(async () => {
     backend = await startBackend();
-    backend.answer("/message", ({ body }) => {
+    backend.answer("/message", async ({ body }) => {
+      if (body.text === "slow first") {
+        // A backend that answers this one late: the next message must not overtake it.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        askedWhenSlowAnswered = backend.count("/message");
+      }
       if (body.text.includes("darn")) return { json: { allow: false, error: "bad_word", message: "mind your words" } };
       if (body.text === "shout") return { json: { allow: true, text: "SHOUT" } };
       if (body.text === "break") return { status: 500 };
@@ -273,6 +279,21 @@ describe("--message-hook and --join-hook", { timeout: TEST_TIMEOUT }, () => {
     const h = await ack(bob, "history", { room });
     assert.deepEqual(h.messages.map((x) => x.text), ["SHOUT"], "nothing refused or failed was stored");
     assert.equal(bob.log.events.filter((e) => e.event === "message").length, 0, "nor delivered");
+  });
+
+  test("a socket's messages are asked about one at a time and stored in the order sent", async () => {
+    const room = uniqueRoom("order");
+    const ada = await openUser(server, "ada");
+    await join(ada, room);
+    backend.clear();
+    const [first, second] = await Promise.all([
+      ack(ada, "message", { room, text: "slow first" }),
+      ack(ada, "message", { room, text: "then this" }),
+    ]);
+    assert.equal(askedWhenSlowAnswered, 1, "the second was not asked about before the first was answered");
+    assert.ok(first.ok && second.ok && first.id < second.id, `${JSON.stringify(first)} ${JSON.stringify(second)}`);
+    const h = await ack(ada, "history", { room });
+    assert.deepEqual(h.messages.map((x) => x.text), ["then this", "slow first"], "newest first");
   });
 
   test('join = "hook": the join hook is asked {user, name, room, socket}; allow joins, deny is forbidden with its message', async () => {
