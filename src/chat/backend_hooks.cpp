@@ -176,9 +176,9 @@ void chat_app::apply_rpc_actions(sio_socket& s, const std::vector<hooks::rpc_act
       nsp_.to(to).emit(e->event, e->data ? json::array({*e->data}) : json::array());
     } else if (const auto* j = std::get_if<hooks::join_action>(&act)) {
       // The backend's word: not bound by the room's join rule or its limits.
-      if (!in_room(s, j->room)) add_member(s, j->room);
+      s.join(j->room);
     } else if (const auto* l = std::get_if<hooks::leave_action>(&act)) {
-      if (in_room(s, l->room)) remove_member(s, l->room);
+      s.leave(l->room);
     }
   }
 }

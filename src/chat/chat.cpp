@@ -30,6 +30,7 @@ chat_app::chat_app(socketio::server& io, storage::history_store& history, storag
       options_(std::move(opts)) {
   nsp_.use([this](sio_socket& s, socketio::namespace_::next_fn next) { identify(s, std::move(next), false); });
   nsp_.on_connection([this](sio_socket& s) { on_connection(s); });
+  nsp_.on_room_change([this](sio_socket& s, const std::string& room, bool joined) { on_room_change(s, room, joined); });
   // Handlers on the namespace, once, not on each socket: an idle connection holds only its
   // socket_state (docs/design.md#performance-model). Every event first takes a token of the socket's event budget
   // (--event-rate-limit).
@@ -205,20 +206,17 @@ std::optional<refusal> chat_app::join_refusal(const socket_state& st, const acce
 }
 
 void chat_app::enter(sio_socket& s, const std::string& room, ack_fn ack) {
-  add_member(s, room);
+  s.join(room);
   answer_join(room, std::move(ack));
 }
 
-void chat_app::add_member(sio_socket& s, const std::string& room) {
-  s.join(room);
+// Whoever made a chat socket join or leave a room (the socket itself, a hook's action, the HTTP
+// API, another server of the cluster): its user's presence follows.
+void chat_app::on_room_change(sio_socket& s, const std::string& room, bool joined) {
+  if (!s.context<socket_state>() || access::reserved_room(room)) return;
   const auto user = user_of(s);
-  if (presence_.add(room, user)) presence_changed(room, user, name_of(s), true);
-}
-
-void chat_app::remove_member(sio_socket& s, const std::string& room) {
-  s.leave(room);
-  const auto user = user_of(s);
-  if (presence_.remove(room, user)) presence_changed(room, user, name_of(s), false);
+  if (joined ? presence_.add(room, user) : presence_.remove(room, user))
+    presence_changed(room, user, name_of(s), joined);
 }
 
 void chat_app::answer_join(const std::string& room, ack_fn ack) {
@@ -248,7 +246,7 @@ void chat_app::on_leave(sio_socket& s, const json& args, const ack_fn& ack) {
   if (access::reserved_room(room))
     return refuse(s, ack, "forbidden", "that room name is reserved (user: rooms and socket ids)");
   if (!in_room(s, room)) return refuse(s, ack, "not_in_room", "you are not in that room");
-  remove_member(s, room);
+  s.leave(room);
   if (ack) ack(json::array({json{{"ok", true}}}));
 }
 

@@ -100,8 +100,7 @@ class chat_app {
   // The user's first socket entered (or last left) the room on this node: a presence event,
   // once per cluster.
   void presence_changed(const std::string& room, const std::string& user, const std::string& name, bool present);
-  void add_member(sio_socket& s, const std::string& room);
-  void remove_member(sio_socket& s, const std::string& room);
+  void on_room_change(sio_socket& s, const std::string& room, bool joined);
   boost::asio::io_context& this_worker();
 
   socketio::server& io_;

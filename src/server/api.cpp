@@ -18,12 +18,6 @@ bool iequals_prefix(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool is_json_content_type(std::string_view ct) {
-  if (!iequals_prefix(ct, "application/json")) return false;
-  const auto rest = ct.substr(16);
-  return rest.empty() || rest[0] == ';' || rest[0] == ' ';
-}
-
 // A positive integer query parameter; true when absent.
 bool positive_param(const http::target& t, const char* key, std::optional<uint64_t>& out) {
   const auto* v = t.param(key);
@@ -36,6 +30,12 @@ bool positive_param(const http::target& t, const char* key, std::optional<uint64
 }
 
 }  // namespace
+
+bool is_json_content_type(std::string_view ct) {
+  if (!iequals_prefix(ct, "application/json")) return false;
+  const auto rest = ct.substr(16);
+  return rest.empty() || rest[0] == ';' || rest[0] == ' ';
+}
 
 api::api(socketio::server& io, storage::history_store& history, storage::presence_directory& directory, const config& c,
          const std::atomic<bool>& draining, shared_rate_limiter& auth_failures)
@@ -120,6 +120,22 @@ void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
     if (only(verb::post)) publish(ex);
     return;
   }
+  if (parts.size() == 2 && parts[1] == "emit") {
+    if (only(verb::post)) emit(ex);
+    return;
+  }
+  if (parts.size() == 2 && parts[1] == "disconnect") {
+    if (only(verb::post)) disconnect(ex);
+    return;
+  }
+  if (parts.size() == 2 && (parts[1] == "join" || parts[1] == "leave")) {
+    if (only(verb::post)) membership(ex, parts[1] == "join");
+    return;
+  }
+  if (parts.size() == 2 && parts[1] == "sockets") {
+    if (only(verb::get)) sockets(ex);
+    return;
+  }
   if (parts.size() == 2 && parts[1] == "rooms") {
     if (only(verb::get)) rooms(ex);
     return;
@@ -137,9 +153,7 @@ void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
 
 void api::publish(const http::exchange_ptr& ex) {
   const auto& req = ex->req();
-  if (!is_json_content_type(req[http::field::content_type]))
-    return fail(ex, http::status::unsupported_media_type, "unsupported_media_type",
-                "send Content-Type: application/json");
+  if (!json_body(ex)) return;
   publish_request p;
   if (std::string error; !read_publish_request(req.body(), p, error))
     return fail(ex, http::status::bad_request, "bad_request", error);

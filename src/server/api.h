@@ -1,6 +1,7 @@
 #pragma once
-// The HTTP server API of docs/design.md#http-api under /api/: publish to a room or everyone, rooms, a room's
-// history and members. Answers JSON, errors as {error, message} with the documented statuses.
+// The HTTP server API of docs/design.md#http-api under /api/: publish to a room or everyone; emit
+// to a room, a user or a socket, with acknowledgements; disconnect, join and leave sockets; the
+// sockets, rooms, a room's history and members. Answers JSON, errors as {error, message} with the documented statuses.
 // Handlers run on the request's worker; the per-address rate limit is shared by all workers.
 #include "base/shared_rate_limiter.h"
 #include "http/exchange.h"
@@ -14,6 +15,9 @@
 
 namespace switchboard::server {
 
+// Whether a Content-Type names JSON (application/json, with or without parameters).
+bool is_json_content_type(std::string_view ct);
+
 class api {
  public:
   // `auth_failures` counts refused keys per address (server/api_gate.h).
@@ -26,6 +30,15 @@ class api {
 
  private:
   void publish(const http::exchange_ptr& ex);
+  // The routes about sockets (server/api_sockets.cpp).
+  void emit(const http::exchange_ptr& ex);
+  void disconnect(const http::exchange_ptr& ex);
+  void membership(const http::exchange_ptr& ex, bool join);
+  void sockets(const http::exchange_ptr& ex);
+  // True when the body is JSON; else answers 415.
+  bool json_body(const http::exchange_ptr& ex);
+  // An emit with acknowledgements asks each socket in turn: this many at most.
+  static constexpr size_t max_acked_sockets = 10'000;
   void history(const http::exchange_ptr& ex, const std::string& room);
   void members(const http::exchange_ptr& ex, const std::string& room);
   void rooms(const http::exchange_ptr& ex);

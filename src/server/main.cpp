@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   loop_group loops(cfg.threads);
   socketio::options opts;
   opts.engine.max_payload = cfg.max_payload;
+  opts.node_name = cfg.node_id;
   opts.engine.send_queue = {cfg.send_queue_limit / 8, cfg.send_queue_limit};  // the defaults' ratio
   opts.engine.ping_interval = cfg.ping_interval;
   opts.engine.ping_timeout = cfg.ping_timeout;

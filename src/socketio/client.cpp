@@ -9,6 +9,11 @@
 
 namespace switchboard::socketio {
 
+std::string_view client::transport() const {
+  if (!session_) return "";
+  return session_->transport() == engineio::transport_kind::websocket ? "websocket" : "polling";
+}
+
 namespace sio = protocol::socketio;
 
 client::client(server& srv, engineio::session& session)

@@ -37,6 +37,8 @@ class client final : public engineio::session_handler, public std::enable_shared
   void disconnect_all();
   size_t worker() const { return worker_; }
   server& srv() { return server_; }
+  // "websocket" or "polling"; "" once the connection closed.
+  std::string_view transport() const;
 
  private:
   void on_packet(protocol::socketio::packet&& p);

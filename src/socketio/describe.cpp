@@ -38,7 +38,7 @@ json describe(socket& s) {
   }
   json rooms = json::array();
   for (const auto& r : s.rooms()) rooms.push_back(r);
-  return json{{"id", s.id()},
+  json out{{"id", s.id()},
               {"handshake",
                {{"headers", std::move(headers)},
                 {"time", date_string(issued)},
@@ -51,6 +51,9 @@ json describe(socket& s) {
                 {"auth", hs.auth()}}},
               {"rooms", std::move(rooms)},
               {"data", s.data()}};
+  if (const auto& node = s.node_name(); !node.empty()) out["node"] = node;
+  if (const auto t = s.transport(); !t.empty()) out["transport"] = std::string(t);
+  return out;
 }
 
 bool parse_remote_socket(const json& j, remote_socket& out) {
@@ -60,6 +63,12 @@ bool parse_remote_socket(const json& j, remote_socket& out) {
   out.id = id->get<std::string>();
   out.handshake = j.value("handshake", json::object());
   out.data = j.value("data", json());
+  const auto text = [&j](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  out.node = text("node");
+  out.transport = text("transport");
   out.rooms.clear();
   if (const auto rooms = j.find("rooms"); rooms != j.end() && rooms->is_array()) {
     for (const auto& r : *rooms) {

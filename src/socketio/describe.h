@@ -1,6 +1,7 @@
 #pragma once
 // A socket as Node's fetchSockets() describes it, on this node or on any server of a cluster:
-// {id, handshake, rooms, data}. The same JSON travels in REMOTE_FETCH answers.
+// {id, handshake, rooms, data}, and where Switchboard knows them `node` (the server's name) and
+// `transport`, which Node's servers ignore. The same JSON travels in REMOTE_FETCH answers.
 #include "base/json.h"
 
 #include <string>
@@ -20,6 +21,8 @@ struct remote_socket {
   json handshake;  // {headers, time, address, xdomain, secure, issued, url, query, auth}
   std::vector<std::string> rooms;
   json data;
+  std::string node;       // "" from a server that does not say (Node's)
+  std::string transport;  // websocket or polling; "" likewise
 };
 
 // From one description; false when it lacks an id (garbage from another server).

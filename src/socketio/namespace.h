@@ -51,6 +51,13 @@ class namespace_ {
     return it == socket_events_.end() ? nullptr : &it->second;
   }
   const std::vector<socket_disconnect_handler>& socket_disconnects() const { return socket_disconnects_; }
+  // After a connected socket joined a room it was not in, or left one it was in, whoever asked:
+  // its own handler, the server API (sockets_join, sockets_leave) or another server of the
+  // cluster. On the socket's worker. Not for its own id room, a recovered socket getting its
+  // rooms back, or the rooms a disconnect leaves. Before start.
+  using room_change_handler = std::function<void(socket&, const std::string& room, bool joined)>;
+  void on_room_change(room_change_handler h) { room_changes_.push_back(std::move(h)); }
+  const std::vector<room_change_handler>& room_changes() const { return room_changes_; }
 
   broadcast_operator to(std::string room) { return broadcast_operator(*this).to(std::move(room)); }
   broadcast_operator except(std::string room) { return broadcast_operator(*this).except(std::move(room)); }
@@ -95,6 +102,7 @@ class namespace_ {
   std::vector<connection_handler> connection_handlers_;
   std::map<std::string, socket_event_handler, std::less<>> socket_events_;
   std::vector<socket_disconnect_handler> socket_disconnects_;
+  std::vector<room_change_handler> room_changes_;
   std::map<std::string, server_side_handler, std::less<>> server_side_handlers_;
 };
 

@@ -19,6 +19,8 @@ struct options {
   // Namespaces one client may be connected to at once; a CONNECT past it gets CONNECT_ERROR
   // {"message":"Too many namespaces"}. 0: no limit (as Node).
   size_t max_namespaces_per_client = 0;
+  // This server's name where sockets are described (fetch_sockets: `node`); empty: not named.
+  std::string node_name;
 };
 
 }  // namespace switchboard::socketio

@@ -7,6 +7,8 @@
 #include "socketio/namespace.h"
 #include "socketio/server.h"
 
+#include <algorithm>
+
 namespace switchboard::socketio {
 
 namespace sio = protocol::socketio;
@@ -156,11 +158,30 @@ void socket::on_ack(uint64_t id, json args) {
 }
 
 void socket::join(const std::string& room) {
-  if (connected_) nsp_->adapter().join(*this, room);
+  if (!connected_) return;
+  const auto& observers = nsp_->room_changes();
+  if (observers.empty()) return nsp_->adapter().join(*this, room);
+  if (room == id_.view() || in_joined_room(room)) return;
+  nsp_->adapter().join(*this, room);
+  for (const auto& h : observers) h(*this, room, true);
 }
 
 void socket::leave(const std::string& room) {
-  if (connected_) nsp_->adapter().leave(*this, room);
+  if (!connected_) return;
+  const auto& observers = nsp_->room_changes();
+  if (observers.empty()) return nsp_->adapter().leave(*this, room);
+  if (room == id_.view() || !in_joined_room(room)) return;
+  nsp_->adapter().leave(*this, room);
+  for (const auto& h : observers) h(*this, room, false);
+}
+
+std::string_view socket::transport() const { return client_->transport(); }
+
+const std::string& socket::node_name() const { return client_->srv().opts().node_name; }
+
+bool socket::in_joined_room(const std::string& room) const {
+  const auto& joined = joined_rooms();
+  return std::find(joined.begin(), joined.end(), room) != joined.end();
 }
 
 broadcast_operator socket::to(std::string room) const {

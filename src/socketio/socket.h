@@ -56,6 +56,10 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
   std::vector<std::string> rooms() const;
   namespace_& nsp() const { return *nsp_; }
   const handshake& handshake_data() const { return handshake_; }
+  // Its connection's transport now: "websocket" or "polling" ("" once closed).
+  std::string_view transport() const;
+  // The name of the server it is connected to (options::node_name).
+  const std::string& node_name() const;
   // Node's socket.data, for the application: null until set. Kept packed (it lives as long as
   // the socket and is read rarely): data() unpacks a copy, set_data replaces it.
   json data() const { return data_.value(); }
@@ -84,6 +88,8 @@ class socket final : public fanout::member, public std::enable_shared_from_this<
 
   void join(const std::string& room);
   void leave(const std::string& room);
+  // Whether the socket joined `room` (its own id room is not one it joined).
+  bool in_joined_room(const std::string& room) const;
 
   // To everyone in `room` (or everyone) except this socket.
   broadcast_operator to(std::string room) const;
