@@ -39,18 +39,18 @@ json describe(socket& s) {
   json rooms = json::array();
   for (const auto& r : s.rooms()) rooms.push_back(r);
   json out{{"id", s.id()},
-              {"handshake",
-               {{"headers", std::move(headers)},
-                {"time", date_string(issued)},
-                {"address", address},
-                {"xdomain", xdomain},
-                {"secure", secure},
-                {"issued", issued},
-                {"url", url},
-                {"query", std::move(query)},
-                {"auth", hs.auth()}}},
-              {"rooms", std::move(rooms)},
-              {"data", s.data()}};
+           {"handshake",
+            {{"headers", std::move(headers)},
+             {"time", date_string(issued)},
+             {"address", address},
+             {"xdomain", xdomain},
+             {"secure", secure},
+             {"issued", issued},
+             {"url", url},
+             {"query", std::move(query)},
+             {"auth", hs.auth()}}},
+           {"rooms", std::move(rooms)},
+           {"data", s.data()}};
   if (const auto& node = s.node_name(); !node.empty()) out["node"] = node;
   if (const auto t = s.transport(); !t.empty()) out["transport"] = std::string(t);
   return out;
