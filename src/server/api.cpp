@@ -38,13 +38,14 @@ bool is_json_content_type(std::string_view ct) {
 }
 
 api::api(socketio::server& io, storage::history_store& history, storage::presence_directory& directory, const config& c,
-         const std::atomic<bool>& draining, shared_rate_limiter& auth_failures)
+         const std::atomic<bool>& draining, shared_rate_limiter& auth_failures, idempotency_keys& idempotency)
     : io_(io),
       history_(history),
       directory_(directory),
       gate_(c.api_key, auth_failures),
       rate_(c.api_rate),
-      draining_(draining) {}
+      draining_(draining),
+      idempotency_(idempotency) {}
 
 bool api::refused_by_gate(const http::exchange_ptr& ex) {
   const auto& req = ex->req();
@@ -152,18 +153,50 @@ void api::handle(const http::exchange_ptr& ex, std::string_view raw_path) {
 }
 
 void api::publish(const http::exchange_ptr& ex) {
-  const auto& req = ex->req();
   if (!json_body(ex)) return;
-  publish_request p;
-  if (std::string error; !read_publish_request(req.body(), p, error))
+  std::vector<publish_request> batch;
+  bool array = false;
+  if (std::string error; !read_publish_requests(ex->req().body(), batch, array, error))
     return fail(ex, http::status::bad_request, "bad_request", error);
-  auto& nsp = io_.of("/");
-  if (p.room) {
-    nsp.to(*p.room).emit(p.event, std::move(p.args));
-  } else {
-    nsp.emit(p.event, std::move(p.args));
+  std::vector<std::string> keys;
+  std::vector<size_t> keyed;  // the entries with a key, in order
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].idempotency_key) continue;
+    keys.push_back(*batch[i].idempotency_key);
+    keyed.push_back(i);
   }
-  answer(ex, http::status::ok, json{{"ok", true}});
+  if (keys.empty()) return publish_fresh(ex, batch, array, std::vector<bool>(batch.size(), false));
+  idempotency_.claim(std::move(keys), io_.loops().context(ex->worker()),
+                     [this, ex, batch = std::move(batch), array,
+                      keyed = std::move(keyed)](std::optional<std::vector<bool>> fresh) mutable {
+                       if (!fresh) {
+                         return fail(ex, http::status::service_unavailable, "unavailable",
+                                     "the idempotency keys could not be checked (Redis is not answering); nothing "
+                                     "was published; retry");
+                       }
+                       std::vector<bool> repeat(batch.size(), false);
+                       for (size_t k = 0; k < keyed.size(); ++k) repeat[keyed[k]] = !(*fresh)[k];
+                       publish_fresh(ex, batch, array, repeat);
+                     });
+}
+
+void api::publish_fresh(const http::exchange_ptr& ex, std::vector<publish_request>& batch, bool array,
+                        const std::vector<bool>& repeat) {
+  auto& nsp = io_.of("/");
+  size_t published = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (repeat[i]) continue;
+    auto& p = batch[i];
+    if (p.room) {
+      nsp.to(*p.room).emit(p.event, std::move(p.args));
+    } else {
+      nsp.emit(p.event, std::move(p.args));
+    }
+    ++published;
+  }
+  // A repeat is answered as the first time was: a single request's answer does not change.
+  if (!array) return answer(ex, http::status::ok, json{{"ok", true}});
+  answer(ex, http::status::ok, json{{"ok", true}, {"published", published}, {"repeats", batch.size() - published}});
 }
 
 void api::rooms(const http::exchange_ptr& ex) {

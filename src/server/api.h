@@ -7,6 +7,8 @@
 #include "http/exchange.h"
 #include "server/api_gate.h"
 #include "server/config.h"
+#include "server/idempotency.h"
+#include "server/publish_request.h"
 #include "socketio/server.h"
 #include "storage/history.h"
 #include "storage/presence.h"
@@ -22,7 +24,7 @@ class api {
  public:
   // `auth_failures` counts refused keys per address (server/api_gate.h).
   api(socketio::server& io, storage::history_store& history, storage::presence_directory& directory, const config& c,
-      const std::atomic<bool>& draining, shared_rate_limiter& auth_failures);
+      const std::atomic<bool>& draining, shared_rate_limiter& auth_failures, idempotency_keys& idempotency);
 
   static bool matches(std::string_view raw_path) { return raw_path == "/api" || raw_path.starts_with("/api/"); }
   // Answers a request whose path `matches`.
@@ -30,6 +32,9 @@ class api {
 
  private:
   void publish(const http::exchange_ptr& ex);
+  // Emits the entries whose key is not a repeat (`repeat[i]`), in order, and answers.
+  void publish_fresh(const http::exchange_ptr& ex, std::vector<publish_request>& batch, bool array,
+                     const std::vector<bool>& repeat);
   // The routes about sockets (server/api_sockets.cpp).
   void emit(const http::exchange_ptr& ex);
   void disconnect(const http::exchange_ptr& ex);
@@ -58,6 +63,7 @@ class api {
   api_gate gate_;
   shared_rate_limiter rate_;  // by client address
   const std::atomic<bool>& draining_;
+  idempotency_keys& idempotency_;
 };
 
 }  // namespace switchboard::server

@@ -193,7 +193,14 @@ int main(int argc, char** argv) {
   if (redis) nodes = std::make_unique<server::cluster_nodes>(*redis, cfg.key_prefix, cfg.node_id);
   server::admin_feed admin(io, presence, cfg, started, redis_state, nodes.get(), auth_failures);
   std::atomic<bool> draining{false};
-  server::api api(io, *history, directory, cfg, draining, auth_failures);
+  // Publish idempotency keys: the cluster's through Redis, else this node's.
+  std::unique_ptr<server::idempotency_keys> idempotency;
+  if (redis) {
+    idempotency = std::make_unique<server::redis_idempotency_keys>(*redis, cfg.key_prefix);
+  } else {
+    idempotency = std::make_unique<server::local_idempotency_keys>();
+  }
+  server::api api(io, *history, directory, cfg, draining, auth_failures, *idempotency);
   server::admission admission({max_connections, cfg.connect_rate, cfg.connect_rate_per_address});
 
   const http::static_files files(cfg.web_root);

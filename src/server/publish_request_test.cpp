@@ -19,6 +19,31 @@ TEST(PublishRequest, RoomEventAndData) {
   EXPECT_EQ(r.args, json::array());
 }
 
+TEST(PublishRequest, ArraysAndIdempotencyKeys) {
+  std::vector<publish_request> batch;
+  bool array = false;
+  std::string error;
+  ASSERT_TRUE(read_publish_requests(R"([{"event":"a","idempotency_key":"k1"},{"event":"b","room":"r"}])", batch,
+                                    array, error))
+      << error;
+  EXPECT_TRUE(array);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].idempotency_key, "k1");
+  EXPECT_FALSE(batch[1].idempotency_key);
+  ASSERT_TRUE(read_publish_requests(R"({"event":"a"})", batch, array, error));
+  EXPECT_FALSE(array);
+  EXPECT_EQ(batch.size(), 1u);
+  EXPECT_FALSE(read_publish_requests("[]", batch, array, error));
+  EXPECT_FALSE(read_publish_requests(R"([{"event":"a"},{"event":""}])", batch, array, error));
+  EXPECT_EQ(error, "request 1: event must be a non-empty string");
+  EXPECT_TRUE(batch.empty()) << "nothing of a refused batch is kept";
+  EXPECT_FALSE(read_publish_requests(R"({"event":"a","idempotency_key":""})", batch, array, error));
+  std::string many = "[";
+  for (size_t i = 0; i <= max_publish_batch; ++i) many += std::string(i ? "," : "") + R"({"event":"e"})";
+  EXPECT_FALSE(read_publish_requests(many + "]", batch, array, error));
+  EXPECT_NE(error.find("1000"), std::string::npos) << error;
+}
+
 TEST(PublishRequest, Refusals) {
   publish_request r;
   std::string error;

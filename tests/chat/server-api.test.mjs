@@ -163,3 +163,47 @@ describe("POST /api/disconnect, /api/join, /api/leave; GET /api/sockets", { time
     assert.deepEqual(byUser.json.sockets.map((s) => s.id), [bob.id]);
   });
 });
+
+describe("POST /api/publish: an array of requests, idempotency keys", { timeout: TEST_TIMEOUT }, () => {
+  const server = withChat(["--rate-limit", "0", "--event-rate-limit", "0"]);
+  afterEach(() => closeAllClients());
+
+  test("an array is published in order; one bad entry refuses the whole batch, naming it", async () => {
+    const room = uniqueRoom("batch");
+    const ada = await openUser(server, "ada");
+    await join(ada, room);
+    const batch = Array.from({ length: 5 }, (_, i) => ({ room, event: "n", data: i }));
+    const res = await api(server, "/api/publish", { json: batch });
+    assert.deepEqual(res.json, { ok: true, published: 5, repeats: 0 });
+    for (let i = 0; i < 5; i++) assert.deepEqual((await ada.log.take("n")).args, [i]);
+    const bad = await api(server, "/api/publish", { json: [{ room, event: "n", data: 9 }, { room, event: "" }] });
+    assertHttpError(bad, 400, "bad_request");
+    assert.match(bad.json.message, /^request 1: /);
+    await assertNotHeard(server, ada, "n");
+    const tooMany = await api(server, "/api/publish", { json: Array(1001).fill({ event: "n" }) });
+    assertHttpError(tooMany, 400, "bad_request", "1,001 entries");
+  });
+
+  test("a repeated idempotency_key is answered as the first time and not published again", async () => {
+    const room = uniqueRoom("idem");
+    const ada = await openUser(server, "ada");
+    await join(ada, room);
+    const key = `k-${room}`;
+    const first = await api(server, "/api/publish", { json: { room, event: "once", data: 1, idempotency_key: key } });
+    const again = await api(server, "/api/publish", { json: { room, event: "once", data: 1, idempotency_key: key } });
+    assert.deepEqual(first.json, { ok: true });
+    assert.deepEqual(again.json, first.json);
+    await ada.log.take("once");
+    await assertNotHeard(server, ada, "once");
+    const batch = await api(server, "/api/publish", {
+      json: [
+        { room, event: "b", data: "repeat", idempotency_key: key },
+        { room, event: "b", data: "new", idempotency_key: `${key}-2` },
+        { room, event: "b", data: "twice in one batch", idempotency_key: `${key}-2` },
+      ],
+    });
+    assert.deepEqual(batch.json, { ok: true, published: 1, repeats: 2 });
+    assert.deepEqual((await ada.log.take("b")).args, ["new"]);
+    await assertNotHeard(server, ada, "b");
+  });
+});

@@ -76,6 +76,25 @@ for (const mode of ["classic", "sharded"]) {
       assert.equal(other.connected, true);
     });
 
+    test("an idempotency key used on A is a repeat on B", { timeout: TEST_TIMEOUT }, async () => {
+      const room = uniqueRoom("idem");
+      const ivy = await openUser(A, "ivy");
+      await join(ivy, room);
+      const key = `key-${room}`;
+      const first = await api(A, "/api/publish", { json: { room, event: "once", data: "A", idempotency_key: key } });
+      assert.deepEqual(first.json, { ok: true });
+      await ivy.log.take("once", WAIT, "the first publish");
+      const again = await api(B, "/api/publish", { json: { room, event: "once", data: "B", idempotency_key: key } });
+      assert.deepEqual(again.json, { ok: true }, "answered as the first time");
+      // B's publish of the mark goes the way its repeat would have: it arrives, the repeat did not.
+      await eventually(
+        () => api(B, "/api/publish", { json: { room, event: "mark" } }),
+        () => ivy.log.take("mark", 500, "a publish from B"),
+        { what: "a publish from B to reach A" },
+      );
+      assert.equal(ivy.log.events.filter((e) => e.event === "once").length, 0, "the repeat was not published");
+    });
+
     test("a join made on A puts B's socket in the room; GET /api/sockets on A lists both nodes", { timeout: TEST_TIMEOUT }, async () => {
       const room = uniqueRoom("moved");
       const gus = await openUser(B, "gus");
