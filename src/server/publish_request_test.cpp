@@ -23,8 +23,8 @@ TEST(PublishRequest, ArraysAndIdempotencyKeys) {
   std::vector<publish_request> batch;
   bool array = false;
   std::string error;
-  ASSERT_TRUE(read_publish_requests(R"([{"event":"a","idempotency_key":"k1"},{"event":"b","room":"r"}])", batch,
-                                    array, error))
+  ASSERT_TRUE(
+      read_publish_requests(R"([{"event":"a","idempotency_key":"k1"},{"event":"b","room":"r"}])", batch, array, error))
       << error;
   EXPECT_TRUE(array);
   ASSERT_EQ(batch.size(), 2u);
