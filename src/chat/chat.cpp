@@ -281,6 +281,8 @@ void chat_app::store_message(sio_socket& s, std::string room, std::string text, 
           return;
         }
         metrics::add(metrics::counter::chat_messages);
+        if (auto* w = webhooks())
+          w->add("message", stored->room, stored->user, storage::display_name(*stored), storage::to_json(*stored));
         // Acknowledged once the message is where every node reads it (in a cluster with
         // recovery: the namespace's stream), so a node that dies right after its ack
         // cannot keep it from the other nodes' members.
@@ -343,8 +345,13 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
 
 void chat_app::presence_changed(const std::string& room, const std::string& user, const std::string& name,
                                 bool present) {
-  directory_.changed(room, user, present, this_worker(), [this, room, user, name, present](bool announce) {
-    if (!announce) return;  // the user is still (or already) in the room through another node
+  directory_.changed(room, user, present, this_worker(), [this, room, user, name, present](auto change) {
+    if (!change.announce) return;  // the user is still (or already) in the room through another node
+    if (auto* w = webhooks()) {
+      if (present && change.room_changed) w->add("room_occupied", room);
+      w->add(present ? "member_added" : "member_removed", room, user, name);
+      if (!present && change.room_changed) w->add("room_vacated", room);
+    }
     if (!options_.rooms.for_room(room).presence) return;
     nsp_.to(room).emit("presence",
                        json{{"room", room}, {"user", user}, {"name", name}, {"action", present ? "join" : "leave"}});

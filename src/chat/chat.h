@@ -90,6 +90,7 @@ class chat_app {
   void apply_rpc_actions(sio_socket& s, const std::vector<hooks::rpc_action>& actions);
   hooks::hook* connect_hook() const { return options_.backend ? options_.backend->connect() : nullptr; }
   hooks::hook* message_hook() const { return options_.backend ? options_.backend->message() : nullptr; }
+  hooks::webhooks* webhooks() const { return options_.backend ? options_.backend->webhooks() : nullptr; }
   // The request fields every hook about a socket carries: user, name, socket, and the backend's data.
   json hook_body(const sio_socket& s) const;
   void on_typing(sio_socket& s, socket_state& st, const json& args, const ack_fn& ack);

@@ -22,11 +22,18 @@ std::string label(std::string_view v) {
 
 }  // namespace
 
-backend::backend(loop_group& loops, settings s, const urls& u) : loops_(loops), settings_(std::move(s)) {
+backend::backend(loop_group& loops, settings s, const urls& u, std::string node_id)
+    : loops_(loops), settings_(std::move(s)) {
   connect_ = make("connect", u.connect);
   join_ = make("join", u.join);
   message_ = make("message", u.message);
   for (const auto& [event, url] : u.rpc) rpc_.emplace(event, make("rpc:" + event, url));
+  if (!u.webhook.empty()) {
+    const auto parsed = http::parse_fetch_url(u.webhook);
+    assert(parsed && "the webhook URL is checked with the configuration");
+    webhooks_ =
+        std::make_unique<hooks::webhooks>(loops_, *parsed, settings_, in_flight_, u.webhook_events, std::move(node_id));
+  }
 }
 
 std::unique_ptr<hook> backend::make(std::string name, const std::string& url) {
@@ -42,8 +49,16 @@ std::string backend::prometheus_text() const {
     if (h) all.push_back(h);
   }
   for (const auto& [event, h] : rpc_) all.push_back(h.get());
+  if (webhooks_) all.push_back(&webhooks_->sender());
   if (all.empty()) return {};
   std::ostringstream out;
+  if (webhooks_) {
+    out << "# HELP switchboard_webhook_events_total Webhook events by outcome: sent (the backend took their "
+           "batch) or dropped (the queue was full).\n"
+        << "# TYPE switchboard_webhook_events_total counter\n"
+        << "switchboard_webhook_events_total{outcome=\"sent\"} " << webhooks_->sent() << "\n"
+        << "switchboard_webhook_events_total{outcome=\"dropped\"} " << webhooks_->dropped() << "\n";
+  }
   out << "# HELP switchboard_hook_requests_total Backend hook requests by outcome (ok, refused: the backend's 401 "
          "or 403, error, timeout, rejected: not sent while the backend kept failing or too many were in flight).\n"
       << "# TYPE switchboard_hook_requests_total counter\n";

@@ -4,6 +4,7 @@
 // RPC event. Owns the settings and the count of requests in flight they share.
 #include "base/loop_group.h"
 #include "hooks/hook.h"
+#include "hooks/webhooks.h"
 
 #include <map>
 #include <memory>
@@ -15,12 +16,13 @@ namespace switchboard::hooks {
 
 class backend {
  public:
-  backend(loop_group& loops, settings s, const urls& u);
+  backend(loop_group& loops, settings s, const urls& u, std::string node_id);
 
   hook* connect() const { return connect_.get(); }
   hook* join() const { return join_.get(); }
   hook* message() const { return message_.get(); }
   const std::map<std::string, std::unique_ptr<hook>>& rpc() const { return rpc_; }
+  hooks::webhooks* webhooks() const { return webhooks_.get(); }
 
   // The Prometheus text of every hook: requests by outcome and a latency histogram.
   std::string prometheus_text() const;
@@ -33,6 +35,7 @@ class backend {
   std::atomic<size_t> in_flight_{0};
   std::unique_ptr<hook> connect_, join_, message_;
   std::map<std::string, std::unique_ptr<hook>> rpc_;
+  std::unique_ptr<hooks::webhooks> webhooks_;
 };
 
 }  // namespace switchboard::hooks

@@ -19,12 +19,18 @@ int64_t unix_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-answer read_response(const http::client_response& r) {
+answer read_response(const http::client_response& r, hook::answers kind) {
   answer a;
   a.status = r.status;
   if (!r.answered) {
     a.result = r.timed_out ? outcome::timeout : outcome::error;
     a.error = r.error;
+    return a;
+  }
+  if (kind == hook::answers::any_2xx) {
+    a.result = r.status >= 200 && r.status < 300 ? outcome::ok : outcome::error;
+    if (a.result != outcome::ok) a.error = "the backend answered HTTP " + std::to_string(r.status);
+    a.body = json::object();
     return a;
   }
   json body = r.body.empty() ? json::object() : parse_json_within(r.body, max_answer_depth);
@@ -65,8 +71,8 @@ const char* outcome_name(outcome o) {
 }
 
 hook::hook(std::string name, const http::fetch_url& url, loop_group& loops, const settings& s,
-           std::atomic<size_t>& in_flight)
-    : name_(std::move(name)), target_(url.target), loops_(loops), settings_(s), in_flight_(in_flight) {
+           std::atomic<size_t>& in_flight, answers kind)
+    : name_(std::move(name)), kind_(kind), target_(url.target), loops_(loops), settings_(s), in_flight_(in_flight) {
   for (size_t w = 0; w < loops.size(); ++w) clients_.push_back(std::make_shared<http::client>(loops.context(w), url));
 }
 
@@ -99,7 +105,7 @@ void hook::call(const json& body, done_fn done) {
   client.post(target_, std::move(headers), std::move(text), settings_.timeout,
               [this, now, done = std::move(done)](http::client_response r) {
                 in_flight_.fetch_sub(1, std::memory_order_relaxed);
-                finished(read_response(r), now, done);
+                finished(read_response(r, kind_), now, done);
               });
 }
 

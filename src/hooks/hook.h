@@ -36,10 +36,14 @@ class hook {
  public:
   using done_fn = std::function<void(answer)>;
 
-  // `name` labels its metrics (connect, join, message, rpc:EVENT). `in_flight` is the node's
-  // count of hook requests, shared by its hooks.
+  // What counts as an answer: a hook's 200 with a JSON object (or its 401 / 403 refusal), or a
+  // webhook's delivery, any 2xx whatever its body.
+  enum class answers { json, any_2xx };
+
+  // `name` labels its metrics (connect, join, message, rpc:EVENT, webhook). `in_flight` is the
+  // node's count of hook requests, shared by its hooks.
   hook(std::string name, const http::fetch_url& url, loop_group& loops, const settings& s,
-       std::atomic<size_t>& in_flight);
+       std::atomic<size_t>& in_flight, answers kind = answers::json);
 
   // Called on a worker; `done` runs later on the same worker.
   void call(const json& body, done_fn done);
@@ -51,6 +55,7 @@ class hook {
   void finished(answer a, std::chrono::steady_clock::time_point started, const done_fn& done);
 
   std::string name_;
+  answers kind_;
   std::string target_;
   loop_group& loops_;
   const settings& settings_;

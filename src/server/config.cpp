@@ -73,12 +73,13 @@ bool check_combinations(config& c, int& exit_code) {
 // its own; an RPC event is no event the chat or a relay has; a join = "hook" rule needs the hook.
 bool check_hooks(const config& c, int& exit_code) {
   const auto& u = c.hook_urls;
-  const bool any = !u.connect.empty() || !u.join.empty() || !u.message.empty() || !u.rpc.empty();
+  const bool any = !u.connect.empty() || !u.join.empty() || !u.message.empty() || !u.rpc.empty() || !u.webhook.empty();
   if (any && c.hook_settings.secret.empty()) {
     const char* flag = !u.connect.empty()   ? "--auth-hook"
                        : !u.join.empty()    ? "--join-hook"
                        : !u.message.empty() ? "--message-hook"
-                                            : "--rpc";
+                       : !u.rpc.empty()     ? "--rpc"
+                                            : "--webhook";
     return fail(exit_code, std::string(flag) +
                                ": needs --hook-secret, the key the backend checks each request's "
                                "X-Switchboard-Signature with");
@@ -87,6 +88,7 @@ bool check_hooks(const config& c, int& exit_code) {
     return fail(exit_code,
                 "--auth-hook: the backend says who a client is; --jwt-secret, --jwt-public-key and --jwks are "
                 "another way to say it: choose one");
+  if (!u.webhook_events.empty() && u.webhook.empty()) return fail(exit_code, "--webhook-events: needs --webhook URL");
   std::set<std::string> events;
   for (const auto& r : c.relays) events.insert(r.event);
   for (const auto& [event, url] : u.rpc) {
@@ -142,6 +144,27 @@ void add_hook_options(CLI::App& app, config& c, std::vector<std::string>& rpc_ro
           },
           "EVENT=URL"))
       ->envname(env("RPC"));
+  app.add_option("--webhook", c.hook_urls.webhook,
+                 "POST batches of chat events (rooms occupied and vacated, members added and removed, messages) "
+                 "to this URL, once per cluster")
+      ->check(url_validator())
+      ->envname(env("WEBHOOK"));
+  app.add_option("--webhook-events", c.hook_urls.webhook_events,
+                 "the webhook's event types (default: all): room_occupied, room_vacated, member_added, "
+                 "member_removed, message")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            return hooks::valid_webhook_event_type(v) ? "" : "not an event type of the webhook";
+          },
+          "TYPE[,TYPE...]"))
+      ->envname(env("WEBHOOK_EVENTS"));
+  app.add_option("--webhook-max-queued", c.hook_settings.webhook_max_queued,
+                 "webhook events a node keeps while the backend does not take them; past it the oldest are dropped "
+                 "(and counted)")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
+      ->envname(env("WEBHOOK_MAX_QUEUED"))
+      ->capture_default_str();
   app.add_option("--hook-secret", c.hook_settings.secret,
                  "key of the HMAC-SHA256 signature (X-Switchboard-Signature) on every hook request")
       ->envname(env("HOOK_SECRET"));

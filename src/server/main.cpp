@@ -174,8 +174,9 @@ int main(int argc, char** argv) {
   // The application's backend, when hooks are configured.
   std::unique_ptr<hooks::backend> backend;
   const auto& hook_urls = cfg.hook_urls;
-  if (!hook_urls.connect.empty() || !hook_urls.join.empty() || !hook_urls.message.empty() || !hook_urls.rpc.empty())
-    backend = std::make_unique<hooks::backend>(loops, cfg.hook_settings, hook_urls);
+  if (!hook_urls.connect.empty() || !hook_urls.join.empty() || !hook_urls.message.empty() || !hook_urls.rpc.empty() ||
+      !hook_urls.webhook.empty())
+    backend = std::make_unique<hooks::backend>(loops, cfg.hook_settings, hook_urls, cfg.node_id);
   chat_options.backend = backend.get();
   chat_options.node_id = cfg.node_id;
 

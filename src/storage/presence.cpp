@@ -47,9 +47,12 @@ std::vector<std::pair<std::string, std::string>> presence::entries() const {
   return out;
 }
 
-void local_directory::changed(const std::string&, const std::string&, bool, boost::asio::io_context& reply_on,
-                              changed_fn done) {
-  boost::asio::post(reply_on, [done = std::move(done)] { done(true); });  // this node is the whole cluster
+void local_directory::changed(const std::string& room, const std::string&, bool present,
+                              boost::asio::io_context& reply_on, changed_fn done) {
+  // This node is the whole cluster; its presence already counts the change.
+  const size_t left = presence_.members(room).size();
+  const bool room_changed = present ? left == 1 : left == 0;
+  boost::asio::post(reply_on, [done = std::move(done), room_changed] { done({true, room_changed}); });
 }
 
 void local_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {

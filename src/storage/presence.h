@@ -42,9 +42,14 @@ class presence_directory {
  public:
   using members_fn = std::function<void(std::vector<std::string> members)>;
   using rooms_fn = std::function<void(std::vector<room_summary> rooms)>;
-  // `announce`: the user just appeared in (or left) the room for the whole cluster, not only on
-  // this node, so the presence event is due; it goes out once per cluster, not once per node.
-  using changed_fn = std::function<void(bool announce)>;
+  // What a user's arrival in (or departure from) a room on this node is for the whole cluster.
+  // Each is true for exactly one node of the cluster (the directory decides atomically), so what
+  // follows from it (a presence event, a webhook) happens once per cluster, not once per node.
+  struct change {
+    bool announce = false;      // the user appeared in (or left) the room cluster-wide
+    bool room_changed = false;  // with announce: the room was empty before (or is empty now)
+  };
+  using changed_fn = std::function<void(change)>;
 
   virtual ~presence_directory() = default;
   // The user appeared in (`present`) or left the room on this node (presence::add or remove said

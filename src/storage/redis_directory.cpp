@@ -42,11 +42,11 @@ end
 return #dead
 )";
 
-// Records one user of this node entering (ARGV[3] = 1) or leaving (0) a room and answers 1 when
-// another live node has the same user in the room (atomic: of two nodes adding at once, exactly
-// one sees the other). KEYS: room hash, rooms set, this node's rooms set, nodes zset. ARGV: node,
-// user, present, live seconds, room. Walks the room hash: joins and leaves are rare next to
-// messages.
+// Records one user of this node entering (ARGV[3] = 1) or leaving (0) a room and answers the sum
+// of 1 when another live node has the same user in the room and 2 when any other user is in it
+// on a live node (atomic: of two nodes adding at once, exactly one sees the other). KEYS: room
+// hash, rooms set, this node's rooms set, nodes zset. ARGV: node, user, present, live seconds,
+// room. Walks the room hash: joins and leaves are rare next to messages.
 constexpr const char* write_script = R"(
 local field = ARGV[1] .. '\n' .. ARGV[2]
 if ARGV[3] == '1' then
@@ -57,17 +57,27 @@ else
   redis.call('HDEL', KEYS[1], field)
 end
 local oldest = tonumber(redis.call('TIME')[1]) - tonumber(ARGV[4])
+local live = {}
+local same, others = 0, 0
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local nl = string.find(f, '\n', 1, true)
-  if nl and string.sub(f, nl + 1) == ARGV[2] then
-    local node = string.sub(f, 1, nl - 1)
-    if node ~= ARGV[1] then
+  if nl then
+    local node, user = string.sub(f, 1, nl - 1), string.sub(f, nl + 1)
+    if live[node] == nil then
       local score = redis.call('ZSCORE', KEYS[4], node)
-      if score and tonumber(score) >= oldest then return 1 end
+      live[node] = node == ARGV[1] or (score ~= false and tonumber(score) >= oldest)
+    end
+    if live[node] then
+      if user ~= ARGV[2] then
+        others = 2
+      elseif node ~= ARGV[1] then
+        same = 1
+      end
     end
   end
+  if same + others == 3 then break end
 end
-return 0
+return same + others
 )";
 
 // Shared by the read scripts: the distinct users of live nodes in one room hash. `live` caches
@@ -141,20 +151,23 @@ redis_directory::redis_directory(cluster::redis_link& link, presence& local, std
 }
 
 void redis_directory::write(const std::string& room, const std::string& user, bool present,
-                            std::function<void(bool others)> done) {
+                            std::function<void(int64_t found)> done) {
   link_.command({"EVAL", write_script, "4", key("room:" + room), key("rooms"), key("node:" + node_id_), key("nodes"),
                  node_id_, user, present ? "1" : "0", std::to_string(live_seconds), room},
                 [done = std::move(done)](const cluster::redis_value& v) {
                   if (!done) return;
-                  // Redis away: announce (a repeated presence event beats a missing one).
-                  done(v.type == cluster::redis_value::kind::integer && v.integer == 1);
+                  // Redis away: announce (a repeated presence event beats a missing one), and
+                  // treat the room as shared (no room event on a guess).
+                  done(v.type == cluster::redis_value::kind::integer ? v.integer : 2);
                 });
 }
 
 void redis_directory::changed(const std::string& room, const std::string& user, bool present,
                               boost::asio::io_context& reply_on, changed_fn done) {
-  write(room, user, present, [&reply_on, done = std::move(done)](bool others) {
-    boost::asio::post(reply_on, [done, others] { done(!others); });
+  write(room, user, present, [&reply_on, done = std::move(done)](int64_t found) {
+    const bool same_user_elsewhere = (found & 1) != 0, other_users = (found & 2) != 0;
+    const change c{!same_user_elsewhere, !same_user_elsewhere && !other_users};
+    boost::asio::post(reply_on, [done, c] { done(c); });
   });
 }
 

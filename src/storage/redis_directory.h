@@ -33,7 +33,8 @@ class redis_directory final : public presence_directory {
   // Records the change; `done(others)` (worker 0) with whether another live node has the user in
   // the room; true when Redis is away.
   std::string key(const std::string& rest) const;  // <prefix>:{presence}:<rest>
-  void write(const std::string& room, const std::string& user, bool present, std::function<void(bool others)> done);
+  // `done(found)`: 1 when another live node has the user in the room, plus 2 when another user is in it.
+  void write(const std::string& room, const std::string& user, bool present, std::function<void(int64_t found)> done);
   void heartbeat();
   void beat();
   void resync();

@@ -25,6 +25,7 @@ export async function startBackend() {
   const handlers = new Map();
   const hung = new Set();
   const seen = new Map(); // path → requests received, taken or not
+  const collectors = new Map(); // path → collector: every request there goes to it, not to take()
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -38,8 +39,10 @@ export async function startBackend() {
       }
       const request = { path: req.url, method: req.method, headers: req.headers, raw, body };
       seen.set(req.url, (seen.get(req.url) ?? 0) + 1);
+      const collector = collectors.get(req.url.split("?")[0]);
       const w = waiters.findIndex((x) => x.match(request));
-      if (w !== -1) waiters.splice(w, 1)[0].resolve(request);
+      if (collector) collector.add(request);
+      else if (w !== -1) waiters.splice(w, 1)[0].resolve(request);
       else requests.push(request);
       const handler = handlers.get(req.url.split("?")[0]);
       const reply = handler ? await handler(request) : { status: 404, json: { error: "no such hook" } };
@@ -74,6 +77,36 @@ export async function startBackend() {
         const j = waiters.indexOf(waiter);
         if (j !== -1) waiters.splice(j, 1);
       });
+    },
+    // Webhook batches {time_ms, events} POSTed to `path`, gathered as they come: `batches`,
+    // `events` (in arrival order) and until(pred), a bounded wait for pred(events) to hold.
+    collect(path) {
+      const c = {
+        batches: [],
+        events: [],
+        waiters: [],
+        add(request) {
+          c.batches.push(request);
+          c.events.push(...(request.body?.events ?? []));
+          for (const w of [...c.waiters]) w();
+        },
+        until(pred, ms = WAIT, what = "webhook events") {
+          if (pred(c.events)) return Promise.resolve();
+          let w;
+          return withTimeout(
+            new Promise((resolve) => {
+              w = () => {
+                if (pred(c.events)) resolve();
+              };
+              c.waiters.push(w);
+            }),
+            ms,
+            `${what}; got ${JSON.stringify(c.events.map((e) => [e.type, e.room, e.user, e.node]))}`,
+          ).finally(() => c.waiters.splice(c.waiters.indexOf(w), 1));
+        },
+      };
+      collectors.set(path, c);
+      return c;
     },
     // Requests received on `path` so far, taken or not.
     count(path) {
