@@ -2,7 +2,9 @@
 # Handshakes per second by identity mode, side by side with the Node.js peer in one run: the
 # loadgen's connect scenario (TCP, WebSocket upgrade, Engine.IO open, CONNECT with auth, close)
 # against Switchboard in open mode (auth {name}), with an HS256 token (--jwt-secret) and with an
-# RS256 token (--jwt-public-key), and the Node peer (no identity check), each pinned to
+# RS256 token (--jwt-public-key), with the connect hook (--auth-hook) against a backend that answers
+# each request after 1 ms (bench/peers/hook-backend.mjs, on the loadgen's CPU), and the Node peer
+# (no identity check), each pinned to
 # $SERVER_CPU, a fresh process per measurement, $REPS repetitions, medians. The figures go into
 # docs/BENCHMARKS.md ("Handshakes by identity mode").
 #   CONNECT_SECONDS CONCURRENCY REPS BUILD_DIR SERVER_CPU LOADGEN_CPU; NO_BUILD=1 SWITCHBOARD=… LOADGEN=…
@@ -45,6 +47,17 @@ read -r HS_TOKEN RS_TOKEN < <(node -e '
               `${rs}.${c.sign("sha256", Buffer.from(rs), privateKey).toString("base64url")}`);
 ' "$SECRET" "$WORK/rsa.pem")
 
+# The backend of the connect hook: 1 ms per answer, on the loadgen's core.
+taskset -c "$LOADGEN_CPU" node "$ROOT/bench/peers/hook-backend.mjs" --port 0 --delay-ms 1 >"$WORK/backend.out" &
+BACKEND_PID=$!
+STARTED+=("$BACKEND_PID")
+for _ in $(seq 100); do
+  BACKEND_URL="$(sed -n 's/^listening on //p' "$WORK/backend.out")"
+  [ -n "$BACKEND_URL" ] && break
+  sleep 0.1
+done
+[ -n "$BACKEND_URL" ] || { echo "the hook backend did not start" >&2; exit 1; }
+
 RESULTS="$WORK/results.jsonl"
 # measure LABEL KIND [server flags…] -- [loadgen flags…]
 measure() {
@@ -69,6 +82,7 @@ for rep in $(seq "$REPS"); do
   measure "switchboard open" switchboard --
   measure "switchboard HS256" switchboard --jwt-secret "$SECRET" -- --token "$HS_TOKEN"
   measure "switchboard RS256" switchboard --jwt-public-key "$WORK/rsa.pem" -- --token "$RS_TOKEN"
+  measure "switchboard auth hook" switchboard --auth-hook "$BACKEND_URL/connect" --hook-secret "$SECRET" --
   measure "node (no check)" node --
 done
 

@@ -124,6 +124,10 @@ describe("--auth-hook: the backend says who a client is", { timeout: TEST_TIMEOU
       assertRefused(await connectError(connectUser(server, auth)), "unavailable", JSON.stringify(auth));
     }
     assert.ok((await hookMetric(server, "connect", "ok")) >= 4, "the 200s are counted as ok");
+    const metrics = (await api(server, "/metrics")).text;
+    const count = Number(/^switchboard_hook_duration_seconds_count\{hook="connect"\} (\d+)/m.exec(metrics)?.[1]);
+    const inf = Number(/^switchboard_hook_duration_seconds_bucket\{hook="connect",le="\+Inf"\} (\d+)/m.exec(metrics)?.[1]);
+    assert.ok(count >= 4 && inf === count, `the latency histogram counts every answer: ${count}, +Inf ${inf}`);
   });
 
   test("every CONNECT asks again, a recovered one included; a recovery for another user is refused", async () => {
@@ -238,9 +242,10 @@ describe("--message-hook and --join-hook", { timeout: TEST_TIMEOUT }, () => {
       if (body.text === "too long") return { json: { allow: true, text: "x".repeat(5000) } };
       return { json: { allow: true } };
     });
-    backend.answer("/join", ({ body }) =>
-      body.user === "ada" ? { json: { allow: true } } : { json: { allow: false, message: "team members only" } },
-    );
+    backend.answer("/join", ({ body }) => {
+      if (body.user === "err") return { status: 500 };
+      return body.user === "ada" ? { json: { allow: true } } : { json: { allow: false, message: "team members only" } };
+    });
   });
   after(() => backend?.close());
   const rules = configFile('[[rooms]]\nmatch = "team-*"\njoin = "hook"\nhistory = "anyone"\n[[rooms]]\nmatch = "*"\nhistory = "anyone"\n');
@@ -305,8 +310,10 @@ describe("--message-hook and --join-hook", { timeout: TEST_TIMEOUT }, () => {
     const eve = await openUser(server, "eve");
     const no = await ack(eve, "join", "team-red");
     assert.deepEqual(no, { ok: false, error: "forbidden", message: "team members only" });
+    const failing = await openUser(server, "err");
+    assertRefusal(await ack(failing, "join", "team-red"), "unavailable", "the join hook's 500");
     const members = await api(server, "/api/rooms/team-red/members");
-    assert.deepEqual(members.json.members, ["ada"]);
+    assert.deepEqual(members.json.members, ["ada"], "neither the refused nor the failed join joined");
     // Rooms of other rules are not asked about.
     backend.clear();
     await join(eve, uniqueRoom("open"));
