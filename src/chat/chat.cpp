@@ -146,7 +146,9 @@ void chat_app::on_connection(sio_socket& s) {
   // A recovered socket is back in its rooms: its user is present there again.
   if (s.recovered()) {
     for (const auto& room : s.joined_rooms()) {
-      if (!access::reserved_room(room) && presence_.add(room, user)) presence_changed(room, user, name_of(s), true);
+      bool was_empty = false;
+      if (!access::reserved_room(room) && presence_.add(room, user, was_empty))
+        presence_changed(room, user, name_of(s), true, was_empty);
     }
   }
 }
@@ -215,8 +217,9 @@ void chat_app::enter(sio_socket& s, const std::string& room, ack_fn ack) {
 void chat_app::on_room_change(sio_socket& s, const std::string& room, bool joined) {
   if (!s.context<socket_state>() || access::reserved_room(room)) return;
   const auto user = user_of(s);
-  if (joined ? presence_.add(room, user) : presence_.remove(room, user))
-    presence_changed(room, user, name_of(s), joined);
+  bool room_changed = false;
+  if (joined ? presence_.add(room, user, room_changed) : presence_.remove(room, user, room_changed))
+    presence_changed(room, user, name_of(s), joined, room_changed);
 }
 
 void chat_app::answer_join(const std::string& room, ack_fn ack) {
@@ -343,25 +346,28 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   });
 }
 
-void chat_app::presence_changed(const std::string& room, const std::string& user, const std::string& name,
-                                bool present) {
-  directory_.changed(room, user, present, this_worker(), [this, room, user, name, present](auto change) {
-    if (!change.announce) return;  // the user is still (or already) in the room through another node
-    if (auto* w = webhooks()) {
-      if (present && change.room_changed) w->add("room_occupied", room);
-      w->add(present ? "member_added" : "member_removed", room, user, name);
-      if (!present && change.room_changed) w->add("room_vacated", room);
-    }
-    if (!options_.rooms.for_room(room).presence) return;
-    nsp_.to(room).emit("presence",
-                       json{{"room", room}, {"user", user}, {"name", name}, {"action", present ? "join" : "leave"}});
-  });
+void chat_app::presence_changed(const std::string& room, const std::string& user, const std::string& name, bool present,
+                                bool room_changed_here) {
+  directory_.changed(
+      room, user, present, room_changed_here, this_worker(), [this, room, user, name, present](auto change) {
+        if (!change.announce) return;  // the user is still (or already) in the room through another node
+        if (auto* w = webhooks()) {
+          if (present && change.room_changed) w->add("room_occupied", room);
+          w->add(present ? "member_added" : "member_removed", room, user, name);
+          if (!present && change.room_changed) w->add("room_vacated", room);
+        }
+        if (!options_.rooms.for_room(room).presence) return;
+        nsp_.to(room).emit(
+            "presence", json{{"room", room}, {"user", user}, {"name", name}, {"action", present ? "join" : "leave"}});
+      });
 }
 
 void chat_app::on_disconnect(sio_socket& s) {
   const auto user = user_of(s);
   for (const auto& room : s.joined_rooms()) {
-    if (!access::reserved_room(room) && presence_.remove(room, user)) presence_changed(room, user, name_of(s), false);
+    bool now_empty = false;
+    if (!access::reserved_room(room) && presence_.remove(room, user, now_empty))
+      presence_changed(room, user, name_of(s), false, now_empty);
   }
 }
 

@@ -100,7 +100,9 @@ class chat_app {
   void on_disconnect(sio_socket& s);
   // The user's first socket entered (or last left) the room on this node: a presence event,
   // once per cluster.
-  void presence_changed(const std::string& room, const std::string& user, const std::string& name, bool present);
+  // `room_changed_here`: the room was empty on this node before (or is now).
+  void presence_changed(const std::string& room, const std::string& user, const std::string& name, bool present,
+                        bool room_changed_here);
   void on_room_change(sio_socket& s, const std::string& room, bool joined);
   boost::asio::io_context& this_worker();
 

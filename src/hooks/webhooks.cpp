@@ -80,8 +80,9 @@ void webhooks::flush() {
       sending_ = false;
       if (a.result == outcome::ok) {
         // Taken: off the queue (those of it that a full queue did not drop meanwhile).
-        while (!queue_.empty() && queue_.front().seq <= last) queue_.pop_front();
-        sent_.fetch_add(static_cast<int64_t>(count), std::memory_order_relaxed);
+        int64_t taken = 0;
+        for (; !queue_.empty() && queue_.front().seq <= last; ++taken) queue_.pop_front();
+        sent_.fetch_add(taken, std::memory_order_relaxed);
         backoff_ = std::chrono::milliseconds(0);
         if (!queue_.empty()) next = queue_.size() >= max_batch ? std::chrono::milliseconds(0) : flush_after;
       } else {

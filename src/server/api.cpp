@@ -220,7 +220,8 @@ void api::unless_unknown(const http::exchange_ptr& ex, const std::string& room, 
 
 void api::history(const http::exchange_ptr& ex, const std::string& room) {
   http::target t;
-  http::parse_target(ex->req().target(), t);
+  if (!http::parse_target(ex->req().target(), t))
+    return fail(ex, http::status::bad_request, "bad_request", "invalid percent-encoding in the query");
   std::optional<uint64_t> before, limit;
   if (!positive_param(t, "before", before) || !positive_param(t, "limit", limit))
     return fail(ex, http::status::bad_request, "bad_request", "before and limit must be positive integers");

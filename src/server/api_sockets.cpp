@@ -44,6 +44,10 @@ struct ack_collection {
   size_t waiting = 0;
   json acks = json::array();
   size_t timed_out = 0;
+  bool complete = true;
+  json result() {
+    return json{{"ok", true}, {"acks", std::move(acks)}, {"timed_out", timed_out}, {"complete", complete}};
+  }
 };
 
 }  // namespace
@@ -66,16 +70,18 @@ void api::emit(const http::exchange_ptr& ex) {
     return answer(ex, http::status::ok, json{{"ok", true}});
   }
   // Asked one socket at a time, so that each answer is known by its socket and user.
-  op.fetch_sockets([this, ex, r = std::move(r)](bool, std::vector<remote_socket> sockets) {
+  // `complete`: every server said which of its sockets are addressed (those of a server that did
+  // not answer within 5 s are not asked).
+  op.fetch_sockets([this, ex, r = std::move(r)](bool complete, std::vector<remote_socket> sockets) {
     if (sockets.size() > max_acked_sockets) {
       return fail(ex, http::status::bad_request, "bad_request",
                   "ack_timeout_ms addresses at most " + std::to_string(max_acked_sockets) + " sockets; these are " +
                       std::to_string(sockets.size()));
     }
-    if (sockets.empty())
-      return answer(ex, http::status::ok, json{{"ok", true}, {"acks", json::array()}, {"timed_out", 0}});
     auto collection = std::make_shared<ack_collection>();
     collection->waiting = sockets.size();
+    collection->complete = complete;
+    if (sockets.empty()) return answer(ex, http::status::ok, collection->result());
     for (const auto& s : sockets) {
       io_.of("/").to(s.id).emit_with_ack(
           r.event, r.args, *r.ack_timeout, [this, ex, collection, id = s.id, user = user_of(s)](bool, json responses) {
@@ -85,8 +91,7 @@ void api::emit(const http::exchange_ptr& ex) {
               ++collection->timed_out;
             }
             if (--collection->waiting > 0) return;
-            answer(ex, http::status::ok,
-                   json{{"ok", true}, {"acks", std::move(collection->acks)}, {"timed_out", collection->timed_out}});
+            answer(ex, http::status::ok, collection->result());
           });
     }
   });
@@ -122,7 +127,8 @@ void api::membership(const http::exchange_ptr& ex, bool join) {
 
 void api::sockets(const http::exchange_ptr& ex) {
   http::target t;
-  http::parse_target(ex->req().target(), t);
+  if (!http::parse_target(ex->req().target(), t))
+    return fail(ex, http::status::bad_request, "bad_request", "invalid percent-encoding in the query");
   const auto* room = t.param("room");
   const auto* user = t.param("user");
   if ((room && room->empty()) || (user && user->empty()))

@@ -44,14 +44,22 @@ void redis_idempotency_keys::claim(std::vector<std::string> keys, boost::asio::i
   r->fresh.assign(keys.size(), false);
   r->waiting = keys.size();
   for (size_t i = 0; i < keys.size(); ++i) {
-    link_.command({"SET", prefix_ + ":publish-key:" + keys[i], "1", "NX", "EX", std::to_string(window.count())},
-                  [r, i, &reply_on, done](const cluster::redis_value& v) {
+    link_.command({"SET", key(keys[i]), "1", "NX", "EX", std::to_string(window.count())},
+                  [this, r, i, keys, &reply_on, done](const cluster::redis_value& v) {
                     std::lock_guard lock(r->mutex);
                     if (v.is_error()) r->failed = true;
                     r->fresh[i] = v.type == cluster::redis_value::kind::status;  // OK; nil when it was there
                     if (--r->waiting > 0) return;
                     std::optional<std::vector<bool>> answer;
-                    if (!r->failed) answer = std::move(r->fresh);
+                    if (!r->failed) {
+                      answer = std::move(r->fresh);
+                    } else {
+                      // Nothing is published: the keys this request claimed are free again for
+                      // its retry.
+                      for (size_t k = 0; k < keys.size(); ++k) {
+                        if (r->fresh[k]) link_.command({"DEL", key(keys[k])}, {});
+                      }
+                    }
                     boost::asio::post(reply_on,
                                       [done, answer = std::move(answer)]() mutable { done(std::move(answer)); });
                   });

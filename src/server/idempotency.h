@@ -49,6 +49,8 @@ class redis_idempotency_keys final : public idempotency_keys {
   void claim(std::vector<std::string> keys, boost::asio::io_context& reply_on, claimed_fn done) override;
 
  private:
+  std::string key(const std::string& k) const { return prefix_ + ":publish-key:" + k; }
+
   cluster::redis_link& link_;
   std::string prefix_;
 };

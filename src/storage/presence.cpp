@@ -4,20 +4,24 @@
 
 namespace switchboard::storage {
 
-bool presence::add(const std::string& room, const std::string& user) {
+bool presence::add(const std::string& room, const std::string& user, bool& room_was_empty) {
   std::lock_guard lock(mutex_);
-  return ++rooms_[room][user] == 1;
+  auto& users = rooms_[room];
+  room_was_empty = users.empty();
+  return ++users[user] == 1;
 }
 
-bool presence::remove(const std::string& room, const std::string& user) {
+bool presence::remove(const std::string& room, const std::string& user, bool& room_now_empty) {
   std::lock_guard lock(mutex_);
+  room_now_empty = false;
   auto r = rooms_.find(room);
   if (r == rooms_.end()) return false;
   auto u = r->second.find(user);
   if (u == r->second.end()) return false;
   if (--u->second > 0) return false;
   r->second.erase(u);
-  if (r->second.empty()) rooms_.erase(r);
+  room_now_empty = r->second.empty();
+  if (room_now_empty) rooms_.erase(r);
   return true;
 }
 
@@ -47,12 +51,10 @@ std::vector<std::pair<std::string, std::string>> presence::entries() const {
   return out;
 }
 
-void local_directory::changed(const std::string& room, const std::string&, bool present,
+void local_directory::changed(const std::string&, const std::string&, bool, bool room_changed_here,
                               boost::asio::io_context& reply_on, changed_fn done) {
-  // This node is the whole cluster; its presence already counts the change.
-  const size_t left = presence_.members(room).size();
-  const bool room_changed = present ? left == 1 : left == 0;
-  boost::asio::post(reply_on, [done = std::move(done), room_changed] { done({true, room_changed}); });
+  // This node is the whole cluster: what its presence said under its lock holds for all.
+  boost::asio::post(reply_on, [done = std::move(done), room_changed_here] { done({true, room_changed_here}); });
 }
 
 void local_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {

@@ -21,9 +21,19 @@ struct room_summary {
 class presence {
  public:
   // A socket of `user` entered `room`; true when the user was not in the room before.
-  bool add(const std::string& room, const std::string& user);
+  // `room_was_empty`: no user was in it before.
+  bool add(const std::string& room, const std::string& user, bool& room_was_empty);
+  bool add(const std::string& room, const std::string& user) {
+    bool ignored;
+    return add(room, user, ignored);
+  }
   // A socket of `user` left `room`; true when it was the user's last socket in the room.
-  bool remove(const std::string& room, const std::string& user);
+  // `room_now_empty`: no user is left in it.
+  bool remove(const std::string& room, const std::string& user, bool& room_now_empty);
+  bool remove(const std::string& room, const std::string& user) {
+    bool ignored;
+    return remove(room, user, ignored);
+  }
   // Sorted user names in `room`.
   std::vector<std::string> members(const std::string& room) const;
   // Rooms with at least one member, sorted by name.
@@ -53,8 +63,9 @@ class presence_directory {
 
   virtual ~presence_directory() = default;
   // The user appeared in (`present`) or left the room on this node (presence::add or remove said
-  // so). The cluster directory records it and tells whether another node still has the user.
-  virtual void changed(const std::string& room, const std::string& user, bool present,
+  // so; `room_changed_here`: and the room was empty on this node before, or is now). The cluster
+  // directory records it and tells whether another node still has the user.
+  virtual void changed(const std::string& room, const std::string& user, bool present, bool room_changed_here,
                        boost::asio::io_context& reply_on, changed_fn done) = 0;
   virtual void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) = 0;
   virtual void rooms(boost::asio::io_context& reply_on, rooms_fn done) = 0;
@@ -64,8 +75,8 @@ class presence_directory {
 class local_directory final : public presence_directory {
  public:
   explicit local_directory(const presence& p) : presence_(p) {}
-  void changed(const std::string& room, const std::string& user, bool present, boost::asio::io_context& reply_on,
-               changed_fn done) override;
+  void changed(const std::string& room, const std::string& user, bool present, bool room_changed_here,
+               boost::asio::io_context& reply_on, changed_fn done) override;
   void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
   void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
 

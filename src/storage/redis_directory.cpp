@@ -162,7 +162,7 @@ void redis_directory::write(const std::string& room, const std::string& user, bo
                 });
 }
 
-void redis_directory::changed(const std::string& room, const std::string& user, bool present,
+void redis_directory::changed(const std::string& room, const std::string& user, bool present, bool,
                               boost::asio::io_context& reply_on, changed_fn done) {
   write(room, user, present, [&reply_on, done = std::move(done)](int64_t found) {
     const bool same_user_elsewhere = (found & 1) != 0, other_users = (found & 2) != 0;

@@ -24,16 +24,15 @@ class redis_directory final : public presence_directory {
   void start();  // after the link started; on worker 0's loop
   void stop();
 
-  void changed(const std::string& room, const std::string& user, bool present, boost::asio::io_context& reply_on,
-               changed_fn done) override;
+  void changed(const std::string& room, const std::string& user, bool present, bool room_changed_here,
+               boost::asio::io_context& reply_on, changed_fn done) override;
   void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
   void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
 
  private:
-  // Records the change; `done(others)` (worker 0) with whether another live node has the user in
-  // the room; true when Redis is away.
   std::string key(const std::string& rest) const;  // <prefix>:{presence}:<rest>
-  // `done(found)`: 1 when another live node has the user in the room, plus 2 when another user is in it.
+  // Records the change; `done(found)` on the link's thread: 1 when another live node has the user
+  // in the room, plus 2 when another user is in it (2 when Redis is away).
   void write(const std::string& room, const std::string& user, bool present, std::function<void(int64_t found)> done);
   void heartbeat();
   void beat();

@@ -78,12 +78,12 @@ describe("POST /api/emit", { timeout: TEST_TIMEOUT }, () => {
       timeout: 5000,
     });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { ok: true, acks: [{ socket: ada.id, user: "ada", reply: { answer: "ready? yes" } }], timed_out: 1 });
+    assert.deepEqual(res.json, { ok: true, acks: [{ socket: ada.id, user: "ada", reply: { answer: "ready? yes" } }], timed_out: 1, complete: true });
     assert.ok(Date.now() - started >= 450, "waited for the silent client until the timeout");
     const none = await api(server, "/api/emit", {
       json: { to: { room: uniqueRoom("empty") }, event: "question", ack_timeout_ms: 500 },
     });
-    assert.deepEqual(none.json, { ok: true, acks: [], timed_out: 0 });
+    assert.deepEqual(none.json, { ok: true, acks: [], timed_out: 0, complete: true });
   });
 
   test("bad bodies → 400 naming the field; a body that is not JSON → 415", async () => {
