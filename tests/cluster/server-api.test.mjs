@@ -26,12 +26,14 @@ for (const mode of ["classic", "sharded"]) {
     let redis;
     let A;
     let B;
+    let N;
     before(async () => {
       redis = await res.redis();
       const args = ["--redis-mode", mode];
       A = await res.node({ redisUrl: redis.url, nodeId: `a-${mode}`, args });
       B = await res.node({ redisUrl: redis.url, nodeId: `b-${mode}`, args });
-      await waitLinked(redis, [A, B], 2, { sharded: mode === "sharded" });
+      N = await res.peer({ redisUrl: redis.url, mode });
+      await waitLinked(redis, [A, B], 3, { sharded: mode === "sharded" });
     });
     after(async () => {
       closeAllClients();
@@ -93,6 +95,28 @@ for (const mode of ["classic", "sharded"]) {
         { what: "a publish from B to reach A" },
       );
       assert.equal(ivy.log.events.filter((e) => e.event === "once").length, 0, "the repeat was not published");
+    });
+
+    test("a Node.js server's socket in user:<user> is reached, listed, asked and disconnected through A", { timeout: TEST_TIMEOUT }, async () => {
+      const nia = await openUser(N, "nia");
+      // What a Node application following the chat contract does for its user.
+      const serverSide = N.io.of("/").sockets.get(nia.id);
+      serverSide.data = { user: "nia" };
+      serverSide.join("user:nia");
+      nia.on("q", (reply) => reply("from Node"));
+      await eventually(
+        () => api(A, "/api/emit", { json: { to: { user: "nia" }, event: "note", data: "via A" } }),
+        () => nia.log.take("note", 500, "the note on the Node server"),
+        { what: "the emit to reach the Node server" },
+      );
+      const asked = await api(A, "/api/emit", { json: { to: { user: "nia" }, event: "q", ack_timeout_ms: 1000 }, timeout: 8000 });
+      assert.deepEqual(asked.json.acks, [{ socket: nia.id, user: "nia", reply: "from Node" }]);
+      const listed = await api(A, "/api/sockets?user=nia", { timeout: 8000 });
+      assert.deepEqual(listed.json.sockets.map((x) => [x.id, x.user, x.node]), [[nia.id, "nia", ""]]);
+      const gone = new Promise((resolve) => nia.once("disconnect", resolve));
+      const r = await api(A, "/api/disconnect", { json: { user: "nia" }, timeout: 8000 });
+      assert.deepEqual(r.json, { ok: true, disconnected: 1 });
+      assert.equal(await gone, "io server disconnect");
     });
 
     test("a join made on A puts B's socket in the room; GET /api/sockets on A lists both nodes", { timeout: TEST_TIMEOUT }, async () => {
