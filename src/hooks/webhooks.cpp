@@ -53,6 +53,18 @@ void webhooks::add(std::string_view type, const std::string& room, const std::st
   if (start) boost::asio::post(loops_.context(0), [this] { schedule(flush_after); });
 }
 
+void webhooks::flush_now() {
+  boost::asio::post(loops_.context(0), [this] {
+    timer_.cancel();
+    flush();
+  });
+}
+
+size_t webhooks::pending() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 void webhooks::schedule(std::chrono::milliseconds after) {
   timer_.expires_after(after);
   timer_.async_wait([this](boost::system::error_code ec) {

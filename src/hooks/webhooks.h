@@ -40,6 +40,12 @@ class webhooks {
   void add(std::string_view type, const std::string& room, const std::string& user = {}, const std::string& name = {},
            const json& message = json());
 
+  // Sends what is queued now rather than at its time (a node that stops: its last events, once,
+  // while the loops still run). Any thread.
+  void flush_now();
+  // Events still queued (not taken by the backend).
+  size_t pending();
+
   const hook& sender() const { return hook_; }
   int64_t sent() const { return sent_.load(); }
   int64_t dropped() const { return dropped_.load(); }

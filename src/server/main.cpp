@@ -294,6 +294,8 @@ int main(int argc, char** argv) {
       // Redis goes last: the sockets just closed keep their recovery sessions there.
       auto timer = std::make_shared<boost::asio::steady_timer>(loops.context(0), close_grace);
       timer->async_wait([&, timer](boost::system::error_code) {
+        // The closed sockets' last events (members removed, rooms vacated) go out now, once.
+        if (backend && backend->webhooks()) backend->webhooks()->flush_now();
         if (cluster_directory) cluster_directory->stop();
         if (redis) redis->stop();
         timer->expires_after(redis_stop_grace);
@@ -305,6 +307,9 @@ int main(int argc, char** argv) {
   loops.run();
   if (jwks) jwks->stop();
   history->close();  // commits what is queued and checkpoints the log
+  if (backend && backend->webhooks() && backend->webhooks()->pending() > 0)
+    SB_LOG(warn, "event=webhook_unsent events=" << backend->webhooks()->pending()
+                                                << " message=\"webhook events the backend had not taken at exit\"");
   SB_LOG(info, "event=stopped node=" << cfg.node_id);
   return 0;
 }

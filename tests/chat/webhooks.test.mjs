@@ -7,7 +7,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { signatureValid, startBackend } from "../lib/backend.mjs";
-import { TEST_TIMEOUT, WAIT, api, closeAllClients, join, openUser, send, uniqueRoom, withChat } from "./chat-harness.mjs";
+import {
+  TEST_TIMEOUT,
+  WAIT,
+  api,
+  closeAllClients,
+  join,
+  openUser,
+  send,
+  startChat,
+  uniqueRoom,
+  withChat,
+} from "./chat-harness.mjs";
 
 const SECRET = "webhook-secret";
 
@@ -108,6 +119,32 @@ describe("--webhook-events and --webhook-max-queued", { timeout: TEST_TIMEOUT },
     const res = await api(server, "/metrics");
     const dropped = Number(/^switchboard_webhook_events_total\{outcome="dropped"\} (\d+)/m.exec(res.text)?.[1]);
     assert.ok(dropped >= 3, `dropped ${dropped}: 9 events in a queue of 5`);
+    closeAllClients();
+  });
+});
+
+describe("a node that stops sends its last webhook events", { timeout: TEST_TIMEOUT }, () => {
+  let backend;
+  before(async () => {
+    backend = await startBackend();
+    backend.answer("/wh", () => ({ status: 204 }));
+  });
+  after(() => backend?.close());
+
+  test("events queued at SIGTERM, and those of the sockets it closes, go out before it exits", async () => {
+    const seen = backend.collect("/wh");
+    const server = await startChat(["--webhook", backend.url("/wh"), "--hook-secret", SECRET]);
+    const room = uniqueRoom("last");
+    const ada = await openUser(server, "ada");
+    await join(ada, room);
+    await server.stop(); // well within the 1 s a batch may wait
+    await seen.until((ev) => ev.some((e) => e.type === "room_vacated" && e.room === room), WAIT, "the room vacated");
+    assert.deepEqual(ofRoom(seen.events, room), [
+      ["room_occupied", null],
+      ["member_added", "ada"],
+      ["member_removed", "ada"],
+      ["room_vacated", null],
+    ]);
     closeAllClients();
   });
 });
