@@ -7,13 +7,14 @@
 #include "chat/chat_socket.h"
 
 #include <array>
+#include <cassert>
 #include <string_view>
 
 namespace switchboard::chat {
 namespace {
 
 // The request headers a connect hook sees: what a backend authenticates with, and where the
-// client came from. Others (and every other cookie jar) stay on the node.
+// client came from. The other headers stay on the node.
 constexpr std::array<std::string_view, 5> forwarded_headers{"cookie", "authorization", "origin", "user-agent",
                                                             "x-forwarded-for"};
 
