@@ -73,7 +73,9 @@ bool read_publish_requests(std::string_view body, std::vector<publish_request>& 
           std::to_string(protocol::socketio::max_nesting_depth) + " deep";
       return false;
     }
-    return read_entry(parsed, out.emplace_back(), error);
+    if (read_entry(parsed, out.emplace_back(), error)) return true;
+    out.clear();  // a refused body yields no request
+    return false;
   }
   if (parsed.empty() || parsed.size() > max_publish_batch) {
     error = "an array of requests holds 1 to " + std::to_string(max_publish_batch) + " of them";

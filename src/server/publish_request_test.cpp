@@ -38,6 +38,7 @@ TEST(PublishRequest, ArraysAndIdempotencyKeys) {
   EXPECT_EQ(error, "request 1: event must be a non-empty string");
   EXPECT_TRUE(batch.empty()) << "nothing of a refused batch is kept";
   EXPECT_FALSE(read_publish_requests(R"({"event":"a","idempotency_key":""})", batch, array, error));
+  EXPECT_TRUE(batch.empty()) << "nor of a refused single request";
   std::string many = "[";
   for (size_t i = 0; i <= max_publish_batch; ++i) many += std::string(i ? "," : "") + R"({"event":"e"})";
   EXPECT_FALSE(read_publish_requests(many + "]", batch, array, error));
