@@ -348,14 +348,21 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
 
 void chat_app::presence_changed(const std::string& room, const std::string& user, const std::string& name, bool present,
                                 bool room_changed_here) {
+  // Webhook events are queued where the directory decides, in the order it decided, so that a
+  // node's events of one room keep the order of its changes whichever worker made them.
+  storage::presence_directory::changed_fn decided;
+  if (auto* w = webhooks()) {
+    decided = [w, room, user, name, present](storage::presence_directory::change change) {
+      if (!change.announce) return;  // the user is still (or already) in the room through another node
+      if (present && change.room_changed) w->add("room_occupied", room);
+      w->add(present ? "member_added" : "member_removed", room, user, name);
+      if (!present && change.room_changed) w->add("room_vacated", room);
+    };
+  }
   directory_.changed(
-      room, user, present, room_changed_here, this_worker(), [this, room, user, name, present](auto change) {
-        if (!change.announce) return;  // the user is still (or already) in the room through another node
-        if (auto* w = webhooks()) {
-          if (present && change.room_changed) w->add("room_occupied", room);
-          w->add(present ? "member_added" : "member_removed", room, user, name);
-          if (!present && change.room_changed) w->add("room_vacated", room);
-        }
+      room, user, present, room_changed_here, this_worker(), std::move(decided),
+      [this, room, user, name, present](storage::presence_directory::change change) {
+        if (!change.announce) return;
         if (!options_.rooms.for_room(room).presence) return;
         nsp_.to(room).emit(
             "presence", json{{"room", room}, {"user", user}, {"name", name}, {"action", present ? "join" : "leave"}});

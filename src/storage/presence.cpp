@@ -52,9 +52,11 @@ std::vector<std::pair<std::string, std::string>> presence::entries() const {
 }
 
 void local_directory::changed(const std::string&, const std::string&, bool, bool room_changed_here,
-                              boost::asio::io_context& reply_on, changed_fn done) {
+                              boost::asio::io_context& reply_on, changed_fn decided, changed_fn done) {
   // This node is the whole cluster: what its presence said under its lock holds for all.
-  boost::asio::post(reply_on, [done = std::move(done), room_changed_here] { done({true, room_changed_here}); });
+  const change c{true, room_changed_here};
+  if (decided) decided(c);
+  boost::asio::post(reply_on, [done = std::move(done), c] { done(c); });
 }
 
 void local_directory::members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) {

@@ -64,9 +64,11 @@ class presence_directory {
   virtual ~presence_directory() = default;
   // The user appeared in (`present`) or left the room on this node (presence::add or remove said
   // so; `room_changed_here`: and the room was empty on this node before, or is now). The cluster
-  // directory records it and tells whether another node still has the user.
+  // directory records it and tells whether another node still has the user: first to `decided`,
+  // at once where the answer is known and in the order the directory decided (for what must keep
+  // that order across workers: webhook events; may be empty), then to `done` on `reply_on`.
   virtual void changed(const std::string& room, const std::string& user, bool present, bool room_changed_here,
-                       boost::asio::io_context& reply_on, changed_fn done) = 0;
+                       boost::asio::io_context& reply_on, changed_fn decided, changed_fn done) = 0;
   virtual void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) = 0;
   virtual void rooms(boost::asio::io_context& reply_on, rooms_fn done) = 0;
 };
@@ -76,7 +78,7 @@ class local_directory final : public presence_directory {
  public:
   explicit local_directory(const presence& p) : presence_(p) {}
   void changed(const std::string& room, const std::string& user, bool present, bool room_changed_here,
-               boost::asio::io_context& reply_on, changed_fn done) override;
+               boost::asio::io_context& reply_on, changed_fn decided, changed_fn done) override;
   void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
   void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
 

@@ -163,10 +163,12 @@ void redis_directory::write(const std::string& room, const std::string& user, bo
 }
 
 void redis_directory::changed(const std::string& room, const std::string& user, bool present, bool,
-                              boost::asio::io_context& reply_on, changed_fn done) {
-  write(room, user, present, [&reply_on, done = std::move(done)](int64_t found) {
+                              boost::asio::io_context& reply_on, changed_fn decided, changed_fn done) {
+  // The link answers in the order Redis ran the scripts: `decided` sees the changes in that order.
+  write(room, user, present, [&reply_on, decided = std::move(decided), done = std::move(done)](int64_t found) {
     const bool same_user_elsewhere = (found & 1) != 0, other_users = (found & 2) != 0;
     const change c{!same_user_elsewhere, !same_user_elsewhere && !other_users};
+    if (decided) decided(c);
     boost::asio::post(reply_on, [done, c] { done(c); });
   });
 }

@@ -25,7 +25,7 @@ class redis_directory final : public presence_directory {
   void stop();
 
   void changed(const std::string& room, const std::string& user, bool present, bool room_changed_here,
-               boost::asio::io_context& reply_on, changed_fn done) override;
+               boost::asio::io_context& reply_on, changed_fn decided, changed_fn done) override;
   void members(const std::string& room, boost::asio::io_context& reply_on, members_fn done) override;
   void rooms(boost::asio::io_context& reply_on, rooms_fn done) override;
 
