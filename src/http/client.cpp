@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "http/tls_client.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -66,10 +68,7 @@ struct client::operation {
 };
 
 client::client(asio::io_context& io, fetch_url origin, size_t max_idle)
-    : io_(io), origin_(std::move(origin)), max_idle_(max_idle), tls_(asio::ssl::context::tls_client), resolver_(io) {
-  tls_.set_default_verify_paths();
-  tls_.set_verify_mode(asio::ssl::verify_peer);
-}
+    : io_(io), origin_(std::move(origin)), max_idle_(max_idle), tls_(verifying_client_context()), resolver_(io) {}
 
 client::~client() {
   for (auto& c : idle_) c->close();
@@ -131,11 +130,7 @@ void client::open(std::shared_ptr<operation> op) {
           const auto where = self->origin_.host + ":" + std::to_string(self->origin_.port);
           if (e) return self->finish(op, {false, false, 0, {}, "connecting to " + where + ": " + e.message()});
           if (!conn->secure) return self->exchange(op, conn);
-          // SNI, and the certificate must name the host.
-          auto& host = self->origin_.host;
-          SSL_ctrl(conn->secure->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                   static_cast<void*>(host.data()));
-          conn->secure->set_verify_callback(asio::ssl::host_name_verification(host));
+          expect_host(*conn->secure, self->origin_.host);
           conn->secure->async_handshake(asio::ssl::stream_base::client, [self, op, conn, where](beast::error_code h) {
             if (op->finished) return;
             if (h) return self->finish(op, {false, false, 0, {}, "TLS with " + where + ": " + h.message()});

@@ -1,5 +1,7 @@
 #include "http/fetch.h"
 
+#include "http/tls_client.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -56,9 +58,7 @@ fetch_result fetch(const fetch_url& url, std::chrono::milliseconds timeout, size
   fetch_result out;
   asio::io_context io;
   tcp::resolver resolver(io);
-  asio::ssl::context tls(asio::ssl::context::tls_client);
-  tls.set_default_verify_paths();
-  tls.set_verify_mode(asio::ssl::verify_peer);
+  auto tls = verifying_client_context();
   beast::tcp_stream plain(io);
   beast::ssl_stream<beast::tcp_stream> secure(io, tls);
   beast::tcp_stream& tcp_layer = url.tls ? beast::get_lowest_layer(secure) : plain;
@@ -75,10 +75,7 @@ fetch_result fetch(const fetch_url& url, std::chrono::milliseconds timeout, size
         return;
       }
       if (!url.tls) return exchange(plain, url, max_body_bytes, out);
-      // SNI, and the certificate must name the host.
-      SSL_ctrl(secure.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               static_cast<void*>(const_cast<char*>(url.host.c_str())));
-      secure.set_verify_callback(asio::ssl::host_name_verification(url.host));
+      expect_host(secure, url.host);
       secure.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code h) {
         if (h) {
           out.error = "TLS with " + url.host + ": " + h.message();
