@@ -83,7 +83,7 @@ void chat_app::identify(sio_socket& s, socketio::namespace_::next_fn next, bool 
   }
   if (connect_hook()) return identify_by_hook(s, std::move(next));
   const auto policy = options_.jwt ? options_.jwt->current() : nullptr;
-  auto r = access::identify(s.handshake_data().auth(), policy.get(), now_seconds());
+  auto r = access::identify(s.handshake_data().auth(), policy.get(), unix_seconds());
   if (r.unknown_key && !fetched_keys && options_.jwt->fetches()) {
     // Signed by a key the node has not fetched yet (the provider rotated its keys): fetch the key
     // set again, then check once more on the socket's worker.
@@ -126,7 +126,7 @@ void chat_app::admit_identity(sio_socket& s, access::identity who, json app_data
 }
 
 void chat_app::close_when_token_expires(sio_socket& s, socket_state& st, int64_t expires_at) {
-  const auto left = std::chrono::seconds(expires_at + options_.jwt->current()->leeway_seconds - now_seconds());
+  const auto left = std::chrono::seconds(expires_at + options_.jwt->current()->leeway_seconds - unix_seconds());
   auto& expiry = st.token->expiry;
   expiry = std::make_unique<boost::asio::steady_timer>(this_worker(), left);
   // A transport close, not a server disconnect: the official client reconnects by itself and
@@ -271,7 +271,7 @@ void chat_app::store_message(sio_socket& s, std::string room, std::string text, 
   const auto user = user_of(s);
   auto name = name_of(s);
   if (name == user) name.clear();  // stored only where it differs
-  storage::message msg{0, std::move(room), user, std::move(text), now_ms(), std::move(name)};
+  storage::message msg{0, std::move(room), user, std::move(text), unix_ms(), std::move(name)};
   history_.append(
       std::move(msg), this_worker(),
       [this, weak = s.weak_from_this(), ack = std::move(ack)](std::optional<storage::message> stored,
@@ -333,7 +333,7 @@ void chat_app::on_relayed(sio_socket& s, socket_state& st, const std::string& ev
   if (!st.bucket.take(options_.rate)) return refuse(s, ack, "rate_limited", "too many events; wait a moment and retry");
   auto id = random_id();
   const json job{{"id", id},     {"event", event},  {"user", user_of(s)},
-                 {"room", room}, {"data", args[0]}, {"ts", now_ms()}};
+                 {"room", room}, {"data", args[0]}, {"ts", unix_ms()}};
   relay(job, [&worker = this_worker(), weak = s.weak_from_this(), id, ack = std::move(ack)](const std::string& error) {
     boost::asio::post(worker, [weak, id, error, ack] {
       // Not taken: the sender hears it, as for a message that could not be stored.

@@ -2,6 +2,7 @@
 // What the chat keeps and reads of each socket (chat/chat.h): the state beside it, who it is (its
 // data), which rooms it is in, and how a refusal reaches it. Internal to the chat's files.
 #include "access/names.h"
+#include "base/clock.h"
 #include "base/metrics.h"
 #include "base/token_bucket.h"
 #include "chat/chat.h"
@@ -52,15 +53,6 @@ inline size_t joined_by_request(const sio_socket& s) {
   const auto& joined = s.joined_rooms();
   return static_cast<size_t>(
       std::count_if(joined.begin(), joined.end(), [](const std::string& r) { return !access::reserved_room(r); }));
-}
-
-inline int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-inline int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 struct chat_app::socket_state {

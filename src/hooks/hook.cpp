@@ -1,5 +1,6 @@
 #include "hooks/hook.h"
 
+#include "base/clock.h"
 #include "base/json_parse.h"
 #include "base/json_write.h"
 #include "base/log.h"
@@ -14,10 +15,6 @@ namespace {
 
 // An answer is a small JSON object: nested no deeper than a client's own payloads may be.
 constexpr size_t max_answer_depth = 32;
-
-int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 answer read_response(const http::client_response& r, hook::answers kind) {
   answer a;

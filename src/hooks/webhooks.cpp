@@ -1,5 +1,6 @@
 #include "hooks/webhooks.h"
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/random_id.h"
 
@@ -8,15 +9,6 @@
 #include <algorithm>
 
 namespace switchboard::hooks {
-namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 webhooks::webhooks(loop_group& loops, const http::fetch_url& url, const settings& s, std::atomic<size_t>& in_flight,
                    std::vector<std::string> types, std::string node_id)
     : loops_(loops),
@@ -38,7 +30,7 @@ void webhooks::add(std::string_view type, const std::string& room, const std::st
   if (!name.empty()) event["name"] = name;
   if (!message.is_null()) event["message"] = message;
   event["node"] = node_id_;
-  event["time_ms"] = now_ms();
+  event["time_ms"] = unix_ms();
   bool start = false;
   {
     std::lock_guard lock(mutex_);
@@ -85,7 +77,7 @@ void webhooks::flush() {
     last = queue_[n - 1].seq;
   }
   const size_t count = events.size();
-  hook_.call(json{{"time_ms", now_ms()}, {"events", std::move(events)}}, [this, last, count](answer a) {
+  hook_.call(json{{"time_ms", unix_ms()}, {"events", std::move(events)}}, [this, last, count](answer a) {
     std::optional<std::chrono::milliseconds> next;
     {
       std::lock_guard lock(mutex_);
